@@ -1,0 +1,312 @@
+//! The [`Context`] trait and the context layers it adds.
+
+use super::Error;
+use super::fmt::Quoted;
+use super::vtable::{Lookup, Payload, Target};
+use crate::OutOfMemory;
+use core::any::TypeId;
+use core::convert::Infallible;
+use core::error::Error as StdError;
+use core::fmt::{self, Debug, Display};
+use core::ptr::{self, NonNull};
+
+/// Adds context to the error of a `Result`, or turns `None` into an error.
+///
+/// On an out-of-memory error, `context` returns the error as it is, without
+/// allocating, and `with_context` does not even call its closure: adding
+/// context would need the memory that just ran out. If the context layer
+/// itself cannot be allocated, the result is that `OutOfMemory` error.
+///
+/// This trait is sealed: it is implemented for `Result<T, E>` (where `E` is a
+/// `core::error::Error + Send + Sync + 'static` or an [`Error`]) and for
+/// `Option<T>`, and cannot be implemented elsewhere.
+///
+/// # Example
+///
+/// ```
+/// use wasmtime_error::{Context, OutOfMemory, Result};
+///
+/// fn read(path: &str) -> Result<String> {
+///     let text = std::fs::read_to_string(path)
+///         .with_context(|| format!("failed to read {path}"))?;
+///     Ok(text)
+/// }
+///
+/// let error = read("/no/such/file").unwrap_err();
+/// assert_eq!(error.to_string(), "failed to read /no/such/file");
+/// assert!(error.is::<std::io::Error>());
+///
+/// // `None` becomes an error with the context as its message.
+/// let port: Option<u16> = None;
+/// assert_eq!(port.context("no port").unwrap_err().to_string(), "no port");
+///
+/// // Out of memory passes through untouched, and the closure never runs.
+/// let oom: Result<(), OutOfMemory> = Err(OutOfMemory::new(8));
+/// let error = oom.with_context(|| -> String { unreachable!() }).unwrap_err();
+/// assert!(error.is::<OutOfMemory>());
+/// ```
+pub trait Context<T, E>: private::Sealed {
+    /// Wraps the error in a layer that displays `context` and has the
+    /// error as its source.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::{Context, Result};
+    ///
+    /// let parsed: Result<u8> = "300".parse::<u8>().context("parsing the level");
+    /// assert_eq!(format!("{:#}", parsed.unwrap_err()),
+    ///            "parsing the level: number too large to fit in target type");
+    /// ```
+    fn context<C>(self, context: C) -> Result<T, Error>
+    where
+        C: Display + Send + Sync + 'static;
+
+    /// Like [`context`](Context::context), with the context made by `f`
+    /// only when there is an error (and not when it is out of memory).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::{Context, Result};
+    ///
+    /// let line = 7;
+    /// let parsed: Result<u8> = "x".parse::<u8>().with_context(|| format!("line {line}"));
+    /// assert_eq!(parsed.unwrap_err().to_string(), "line 7");
+    /// ```
+    fn with_context<C, F>(self, f: F) -> Result<T, Error>
+    where
+        C: Display + Send + Sync + 'static,
+        F: FnOnce() -> C;
+}
+
+pub(crate) mod private {
+    pub trait Sealed {}
+}
+
+mod ext {
+    use super::*;
+
+    /// The two kinds of error `Context` for `Result` accepts.
+    pub trait ContextSource: Send + Sync + 'static {
+        fn is_out_of_memory(&self) -> bool;
+        fn into_error(self) -> Error;
+        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error;
+    }
+
+    impl<E: StdError + Send + Sync + 'static> ContextSource for E {
+        fn is_out_of_memory(&self) -> bool {
+            TypeId::of::<E>() == TypeId::of::<OutOfMemory>()
+        }
+
+        fn into_error(self) -> Error {
+            Error::new(self)
+        }
+
+        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
+            if self.is_out_of_memory() {
+                return self.into_error();
+            }
+            Error::from_payload(
+                ContextLayer {
+                    context,
+                    error: self,
+                },
+                true,
+            )
+        }
+    }
+
+    impl ContextSource for Error {
+        fn is_out_of_memory(&self) -> bool {
+            self.is::<OutOfMemory>()
+        }
+
+        fn into_error(self) -> Error {
+            self
+        }
+
+        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
+            self.context(context)
+        }
+    }
+}
+
+pub(crate) use ext::ContextSource;
+
+impl<T, E: ContextSource> private::Sealed for Result<T, E> {}
+impl<T> private::Sealed for Option<T> {}
+
+impl<T, E: ContextSource> Context<T, E> for Result<T, E> {
+    fn context<C>(self, context: C) -> Result<T, Error>
+    where
+        C: Display + Send + Sync + 'static,
+    {
+        match self {
+            Ok(value) => Ok(value),
+            Err(error) => Err(error.add_context(context)),
+        }
+    }
+
+    fn with_context<C, F>(self, f: F) -> Result<T, Error>
+    where
+        C: Display + Send + Sync + 'static,
+        F: FnOnce() -> C,
+    {
+        match self {
+            Ok(value) => Ok(value),
+            Err(error) if error.is_out_of_memory() => Err(error.into_error()),
+            Err(error) => Err(error.add_context(f())),
+        }
+    }
+}
+
+impl<T> Context<T, Infallible> for Option<T> {
+    fn context<C>(self, context: C) -> Result<T, Error>
+    where
+        C: Display + Send + Sync + 'static,
+    {
+        match self {
+            Some(value) => Ok(value),
+            None => Err(Error::from_display(context)),
+        }
+    }
+
+    fn with_context<C, F>(self, f: F) -> Result<T, Error>
+    where
+        C: Display + Send + Sync + 'static,
+        F: FnOnce() -> C,
+    {
+        match self {
+            Some(value) => Ok(value),
+            None => Err(Error::from_display(f())),
+        }
+    }
+}
+
+/// Context around a standard error, in one allocation with it.
+pub(crate) struct ContextLayer<C, E> {
+    pub(crate) context: C,
+    pub(crate) error: E,
+}
+
+/// Context around one of our errors.
+pub(crate) struct ContextOnError<C> {
+    pub(crate) context: C,
+    pub(crate) error: Error,
+}
+
+impl<C: Display, E> Display for ContextLayer<C, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.context, f)
+    }
+}
+
+impl<C: Display, E: Debug> Debug for ContextLayer<C, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("context", &Quoted(&self.context))
+            .field("source", &self.error)
+            .finish()
+    }
+}
+
+impl<C: Display, E: StdError + 'static> StdError for ContextLayer<C, E> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl<C: Display> Display for ContextOnError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.context, f)
+    }
+}
+
+impl<C: Display> Debug for ContextOnError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("context", &Quoted(&self.context))
+            .field("source", &self.error)
+            .finish()
+    }
+}
+
+impl<C: Display> StdError for ContextOnError<C> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(self.error.as_dyn())
+    }
+}
+
+// SAFETY: the context and the error are found in place; `drop_rest` drops
+// the one of the two that was not moved out.
+unsafe impl<C, E> Payload for ContextLayer<C, E>
+where
+    C: Display + Send + Sync + 'static,
+    E: StdError + Send + Sync + 'static,
+{
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+        let this = this.as_ptr();
+        // SAFETY: `this` is live; projections keep its provenance.
+        unsafe {
+            if target.is::<C>() {
+                Lookup::Here(NonNull::new_unchecked(&raw mut (*this).context).cast())
+            } else if target.is::<E>() {
+                Lookup::Here(NonNull::new_unchecked(&raw mut (*this).error).cast())
+            } else {
+                Lookup::Absent
+            }
+        }
+    }
+
+    unsafe fn drop_rest(this: NonNull<Self>, target: &Target) {
+        let this = this.as_ptr();
+        // SAFETY: `find` answered `Here` for the context (checked first) or
+        // the error, which the caller moved out; the other field is live.
+        unsafe {
+            if target.is::<C>() {
+                ptr::drop_in_place(&raw mut (*this).error);
+            } else {
+                ptr::drop_in_place(&raw mut (*this).context);
+            }
+        }
+    }
+}
+
+// SAFETY: the context is found in place, anything else in the inner error,
+// whose own payload keeps the same promise.
+unsafe impl<C> Payload for ContextOnError<C>
+where
+    C: Display + Send + Sync + 'static,
+{
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+        let this = this.as_ptr();
+        // SAFETY: `this` is live; projections keep its provenance.
+        unsafe {
+            if target.is::<C>() {
+                Lookup::Here(NonNull::new_unchecked(&raw mut (*this).context).cast())
+            } else {
+                Lookup::Inner(NonNull::new_unchecked(&raw mut (*this).error))
+            }
+        }
+    }
+
+    unsafe fn drop_rest(this: NonNull<Self>, target: &Target) {
+        let this = this.as_ptr();
+        // SAFETY: the target was the context, or was found inside the inner
+        // error and moved out of it; each remaining part is dropped once.
+        unsafe {
+            if target.is::<C>() {
+                ptr::drop_in_place(&raw mut (*this).error);
+            } else {
+                ptr::drop_in_place(&raw mut (*this).context);
+                Error::drop_rest_at(ptr::read(&raw const (*this).error), target);
+            }
+        }
+    }
+
+    #[cfg(feature = "backtrace")]
+    fn inner_error(&self) -> Option<&Error> {
+        Some(&self.error)
+    }
+}

@@ -1,0 +1,109 @@
+//! `Error::into_boxed_dyn_error`: a standard `Box<dyn Error>` that shows what
+//! the error shows.
+
+use super::repr::Decoded;
+use super::vtable::try_alloc;
+use super::{Error, fmt};
+use crate::OutOfMemory;
+use alloc::boxed::Box;
+use core::alloc::Layout;
+use core::error::Error as StdError;
+use core::ptr::NonNull;
+
+pub(crate) fn into_box(error: Error) -> Box<dyn StdError + Send + Sync + 'static> {
+    match error.repr.decode() {
+        Decoded::Oom(oom) => box_oom(oom),
+        Decoded::Boxed(header) => {
+            // SAFETY: a boxed word heads a live allocation.
+            match unsafe { (*header.as_ptr()).vtable.into_box } {
+                Some(into_box) => {
+                    core::mem::forget(error);
+                    // SAFETY: the allocation is handed over to the box; the
+                    // error that owned it was forgotten.
+                    unsafe { into_box(header) }
+                }
+                None => wrap(error),
+            }
+        }
+        Decoded::Static(_) => wrap(error),
+    }
+}
+
+/// Boxes the whole error behind a one-word box.
+fn wrap(error: Error) -> Box<dyn StdError + Send + Sync + 'static> {
+    match try_box(Wrapped(error)) {
+        Ok(boxed) => boxed,
+        Err(oom) => box_oom(oom),
+    }
+}
+
+fn box_oom(oom: OutOfMemory) -> Box<dyn StdError + Send + Sync + 'static> {
+    match try_box(oom) {
+        Ok(boxed) => boxed,
+        Err(_) => {
+            // SAFETY: `Unboxed` is zero-sized with alignment 1, so any
+            // non-null address is a valid, never-freed `Box<Unboxed>`; the
+            // packed word is odd, hence non-null.
+            unsafe { Box::from_raw(core::ptr::without_provenance_mut::<Unboxed>(oom.packed())) }
+        }
+    }
+}
+
+fn try_box<T: StdError + Send + Sync + 'static>(
+    value: T,
+) -> Result<Box<dyn StdError + Send + Sync>, OutOfMemory> {
+    let layout = Layout::new::<T>();
+    debug_assert!(layout.size() > 0);
+    let raw: NonNull<T> = try_alloc(layout)?.cast();
+    // SAFETY: freshly allocated by the global allocator with `T`'s layout,
+    // which is what `Box<T>` frees with.
+    unsafe {
+        raw.as_ptr().write(value);
+        Ok(Box::from_raw(raw.as_ptr()))
+    }
+}
+
+/// An error that cannot hand its allocation to a box as it is.
+struct Wrapped(Error);
+
+impl core::fmt::Display for Wrapped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl core::fmt::Debug for Wrapped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl StdError for Wrapped {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0.as_dyn().source()
+    }
+}
+
+/// The box for an out-of-memory error when even eight bytes cannot be had:
+/// zero-sized, with the packed `OutOfMemory` as its address.
+struct Unboxed;
+
+impl Unboxed {
+    fn oom(&self) -> OutOfMemory {
+        OutOfMemory::from_packed((self as *const Unboxed).addr())
+    }
+}
+
+impl core::fmt::Display for Unboxed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        fmt::display(&self.oom(), f)
+    }
+}
+
+impl core::fmt::Debug for Unboxed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.oom(), f)
+    }
+}
+
+impl StdError for Unboxed {}

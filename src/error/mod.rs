@@ -1,0 +1,625 @@
+//! [`Error`]: anyhow's error type in one machine word, for which running
+//! out of memory is an ordinary error value.
+
+mod backtrace;
+mod chain;
+mod context;
+mod fmt;
+mod inline;
+mod into_box;
+mod payload;
+mod repr;
+mod static_msg;
+mod vtable;
+
+pub use chain::Chain;
+pub use context::Context;
+#[doc(hidden)]
+pub use static_msg::{StaticMessage, is_plain_literal};
+
+pub(crate) use inline::format as format_inline;
+pub(crate) use vtable::Target;
+
+use crate::OutOfMemory;
+use alloc::boxed::Box;
+use core::any::TypeId;
+use core::error::Error as StdError;
+use core::fmt::{Debug, Display};
+use core::mem::{ManuallyDrop, size_of};
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+use payload::{Boxed, DisplayOnly, Message, Plain};
+use repr::{Decoded, Repr};
+use vtable::{Header, Lookup, Payload, box_payload};
+
+/// The error type: like `anyhow::Error`, a wrapper around any
+/// `core::error::Error + Send + Sync + 'static` with context layers, a
+/// source chain and downcasting, printed exactly as anyhow prints it.
+///
+/// Unlike anyhow's, it never aborts the process when memory runs out. Every
+/// allocation it makes is fallible, and when one fails the result is an
+/// `Error` that [`is::<OutOfMemory>()`](Error::is), which carries its
+/// requested size in the error's own word and so needs no memory at all.
+///
+/// An `Error` is one machine word, and so are `Result<()>` and
+/// `Option<Error>`. It is one of:
+/// - out of memory: the word holds the requested size; no allocation;
+/// - a static message (`bail!("literal")`): the word points at a `static`;
+///   no allocation;
+/// - boxed: one allocation holding a small header and the error, message or
+///   context layer.
+///
+/// # Display and Debug
+///
+/// - `{}` shows the outermost layer only;
+/// - `{:#}` shows every layer, joined by `": "`;
+/// - `{:?}` shows the outermost layer, then a "Caused by:" list of the
+///   sources (numbered when there are several), then the backtrace when the
+///   feature `backtrace` captured one;
+/// - `{:#?}` shows the `Debug` of the outermost layer.
+///
+/// None of them allocate.
+///
+/// # Example
+///
+/// ```
+/// use wasmtime_error::{Context, Error, Result, bail};
+///
+/// fn parse_port(text: &str) -> Result<u16> {
+///     if text.is_empty() {
+///         bail!("empty port");
+///     }
+///     let port = text.parse::<u16>().with_context(|| format!("bad port {text:?}"))?;
+///     Ok(port)
+/// }
+///
+/// let error: Error = parse_port("http").unwrap_err();
+/// assert_eq!(error.to_string(), "bad port \"http\"");
+/// assert_eq!(format!("{error:#}"), "bad port \"http\": invalid digit found in string");
+/// assert_eq!(
+///     format!("{error:?}"),
+///     "bad port \"http\"\n\nCaused by:\n    invalid digit found in string",
+/// );
+/// assert!(error.is::<std::num::ParseIntError>());
+/// assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+/// ```
+#[repr(transparent)]
+pub struct Error {
+    repr: Repr,
+}
+
+const _: () = assert!(size_of::<Error>() == size_of::<usize>());
+const _: () = assert!(size_of::<crate::Result<()>>() == size_of::<usize>());
+const _: () = assert!(size_of::<Option<Error>>() == size_of::<usize>());
+
+// SAFETY: every payload is `Send + Sync` (the `Payload` trait requires it),
+// static messages are immutable `'static` data and the OOM case is a plain
+// integer.
+unsafe impl Send for Error {}
+// SAFETY: as above.
+unsafe impl Sync for Error {}
+
+impl Error {
+    /// Wraps a standard error. Its `source()` chain becomes the rest of this
+    /// error's chain, and it can be downcast back.
+    ///
+    /// Allocates once; an `OutOfMemory` is stored in the word instead. If the
+    /// allocation fails, `error` is dropped and an out-of-memory error for
+    /// that allocation is returned.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::Error;
+    ///
+    /// let error = Error::new(std::fmt::Error);
+    /// assert!(error.is::<std::fmt::Error>());
+    /// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
+    /// ```
+    pub fn new<E>(error: E) -> Self
+    where
+        E: StdError + Send + Sync + 'static,
+    {
+        if TypeId::of::<E>() == TypeId::of::<OutOfMemory>() {
+            // SAFETY: `E` is `OutOfMemory`, checked just above.
+            let oom = unsafe { core::mem::transmute_copy::<E, OutOfMemory>(&error) };
+            return Error::from_oom(oom);
+        }
+        Error::from_payload(Plain(error), true)
+    }
+
+    /// An error whose message is `message`'s `Display`, and whose `{:#?}`
+    /// is its `Debug`. It has no source.
+    ///
+    /// Allocates once; on failure the result is the out-of-memory error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::Error;
+    ///
+    /// let error = Error::msg(String::from("no such table"));
+    /// assert_eq!(error.to_string(), "no such table");
+    /// assert_eq!(format!("{error:#?}"), "\"no such table\"");
+    /// assert_eq!(error.downcast_ref::<String>().unwrap(), "no such table");
+    /// ```
+    pub fn msg<M>(message: M) -> Self
+    where
+        M: Display + Debug + Send + Sync + 'static,
+    {
+        Error::from_payload(Message(message), true)
+    }
+
+    /// Takes over an already boxed error. It can be downcast to
+    /// `Box<dyn Error + Send + Sync>` (as in anyhow), not to the type inside.
+    ///
+    /// Allocates once; on failure the box is dropped and the result is the
+    /// out-of-memory error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::Error;
+    ///
+    /// let boxed: Box<dyn std::error::Error + Send + Sync> = "plain text".into();
+    /// let error = Error::from_boxed(boxed);
+    /// assert_eq!(error.to_string(), "plain text");
+    /// assert!(error.is::<Box<dyn std::error::Error + Send + Sync>>());
+    /// ```
+    pub fn from_boxed(boxed_error: Box<dyn StdError + Send + Sync + 'static>) -> Self {
+        Error::from_payload(Boxed(boxed_error), true)
+    }
+
+    /// Wraps the error in a layer that displays `context`; the error becomes
+    /// its source.
+    ///
+    /// An out-of-memory error is returned as it is, without allocating.
+    /// Otherwise this allocates once; if that fails, the error and the
+    /// context are dropped and the out-of-memory error is returned.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::{Error, OutOfMemory, format_err};
+    ///
+    /// let error = format_err!("disk full").context("saving game").context("quitting");
+    /// assert_eq!(format!("{error:#}"), "quitting: saving game: disk full");
+    ///
+    /// let oom = Error::from(OutOfMemory::new(64)).context("never shown");
+    /// assert_eq!(oom.to_string(), "out of memory (failed to allocate 64 bytes)");
+    /// ```
+    pub fn context<C>(self, context: C) -> Self
+    where
+        C: Display + Send + Sync + 'static,
+    {
+        if self.is_out_of_memory() {
+            return self;
+        }
+        Error::from_payload(
+            context::ContextOnError {
+                context,
+                error: self,
+            },
+            false,
+        )
+    }
+
+    /// The backtrace captured when the innermost boxed layer was made, or a
+    /// disabled one for out-of-memory errors and static messages (capturing
+    /// would allocate).
+    ///
+    /// Whether one is captured follows `RUST_LIB_BACKTRACE` and
+    /// `RUST_BACKTRACE`, as for `std::backtrace::Backtrace::capture`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::backtrace::BacktraceStatus;
+    /// use wasmtime_error::{Error, OutOfMemory};
+    ///
+    /// let oom = Error::from(OutOfMemory::new(1));
+    /// assert_eq!(oom.backtrace().status(), BacktraceStatus::Disabled);
+    /// ```
+    #[cfg(feature = "backtrace")]
+    pub fn backtrace(&self) -> &std::backtrace::Backtrace {
+        self.backtrace_if_any().unwrap_or(&backtrace::DISABLED)
+    }
+
+    /// The error and its sources, outermost first. Does not allocate.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::format_err;
+    ///
+    /// let error = format_err!("root").context("middle").context("top");
+    /// let layers: Vec<String> = error.chain().map(|e| e.to_string()).collect();
+    /// assert_eq!(layers, ["top", "middle", "root"]);
+    /// ```
+    pub fn chain(&self) -> Chain<'_> {
+        Chain::new(self.as_dyn())
+    }
+
+    /// The innermost source: the last error of [`chain`](Error::chain).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::Context;
+    ///
+    /// let error = "x".parse::<i32>().context("reading x").unwrap_err();
+    /// assert_eq!(error.root_cause().to_string(), "invalid digit found in string");
+    /// ```
+    pub fn root_cause(&self) -> &(dyn StdError + 'static) {
+        let mut cursor: &(dyn StdError + 'static) = self.as_dyn();
+        while let Some(source) = cursor.source() {
+            cursor = source;
+        }
+        cursor
+    }
+
+    /// Whether this error, any of its context layers, or the error they wrap
+    /// is an `E` (the same search as [`downcast_ref`](Error::downcast_ref)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::{Error, OutOfMemory};
+    ///
+    /// assert!(Error::from(OutOfMemory::new(8)).is::<OutOfMemory>());
+    /// assert!(!Error::msg("text").is::<OutOfMemory>());
+    /// ```
+    pub fn is<E>(&self) -> bool
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        self.downcast_ref::<E>().is_some()
+    }
+
+    /// Takes the `E` out of this error: the error it wraps, a message, or
+    /// the context or error of any context layer. On a miss the error comes
+    /// back unchanged. Does not allocate.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::Error;
+    ///
+    /// let error = Error::msg(42u32).context("while counting");
+    /// let error = error.downcast::<String>().unwrap_err();
+    /// assert_eq!(error.downcast::<u32>().unwrap(), 42);
+    /// ```
+    pub fn downcast<E>(self) -> Result<E, Self>
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        let target = Target::of::<E>();
+        let mut this = ManuallyDrop::new(self);
+        let Some(found) = Error::find(NonNull::from(&mut *this), &target, false) else {
+            return Err(ManuallyDrop::into_inner(this));
+        };
+        // SAFETY: `find` located a live `E`, reached through unique access;
+        // it is moved out here and `drop_rest_at` frees everything else
+        // without touching it.
+        unsafe {
+            let value = found.cast::<E>().read();
+            Error::drop_rest_at(ManuallyDrop::into_inner(this), &target);
+            Ok(value)
+        }
+    }
+
+    /// A reference to the `E` inside this error, searched as
+    /// [`downcast`](Error::downcast) does. Does not allocate.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::{Context, Result};
+    ///
+    /// #[derive(Debug)]
+    /// struct Code(u16);
+    /// impl std::fmt::Display for Code {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         write!(f, "code {}", self.0)
+    ///     }
+    /// }
+    ///
+    /// let result: Result<()> = Err(std::fmt::Error).context(Code(404));
+    /// let error = result.unwrap_err();
+    /// assert_eq!(error.downcast_ref::<Code>().unwrap().0, 404);
+    /// assert!(error.downcast_ref::<std::fmt::Error>().is_some());
+    /// ```
+    pub fn downcast_ref<E>(&self) -> Option<&E>
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        let target = Target::of::<E>();
+        let found = Error::find(NonNull::from(self), &target, false)?;
+        // SAFETY: `find` located a live `E` owned by (or static to) `self`.
+        Some(unsafe { found.cast::<E>().as_ref() })
+    }
+
+    /// A mutable reference to the `E` inside this error.
+    ///
+    /// A static message (from `bail!("literal")`) cannot be changed where it
+    /// is, so asking for its `&'static str` moves it to the heap first; if
+    /// that allocation fails this returns `None` and the error is unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::Error;
+    ///
+    /// let mut error = Error::msg(1u8);
+    /// *error.downcast_mut::<u8>().unwrap() += 1;
+    /// assert_eq!(error.to_string(), "2");
+    /// ```
+    pub fn downcast_mut<E>(&mut self) -> Option<&mut E>
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        let target = Target::of::<E>();
+        let found = Error::find(NonNull::from(self), &target, true)?;
+        // SAFETY: `find` located a live `E` through the unique access
+        // `&mut self` gives, and never in static memory when promoting.
+        Some(unsafe { found.cast::<E>().as_mut() })
+    }
+
+    /// Turns the error into a standard boxed error with the same `Display`,
+    /// `Debug` and sources.
+    ///
+    /// A boxed error's allocation is reused as it is. Out-of-memory errors,
+    /// static messages and formatted messages need one small allocation; if
+    /// that fails too, the box holds an out-of-memory error (zero-sized, with
+    /// the same message) instead.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::format_err;
+    ///
+    /// let boxed = format_err!("inner").context("outer").into_boxed_dyn_error();
+    /// assert_eq!(boxed.to_string(), "outer");
+    /// assert_eq!(boxed.source().unwrap().to_string(), "inner");
+    /// ```
+    pub fn into_boxed_dyn_error(self) -> Box<dyn StdError + Send + Sync + 'static> {
+        into_box::into_box(self)
+    }
+
+    /// The outermost layer as a `dyn Error`; what `Deref` gives.
+    pub(crate) fn as_dyn(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        match self.repr.decode() {
+            // SAFETY: `Error` and `OutOfMemory` are both `repr(transparent)`
+            // over one word, and an OOM-tagged word is bit for bit the
+            // `OutOfMemory` it carries.
+            Decoded::Oom(_) => unsafe { &*(self as *const Error).cast::<OutOfMemory>() },
+            Decoded::Static(message) => message,
+            // SAFETY: a boxed word points at a live allocation whose vtable
+            // matches its payload, borrowed as long as `self` is.
+            Decoded::Boxed(header) => unsafe {
+                ((*header.as_ptr()).vtable.object)(header).as_ref()
+            },
+        }
+    }
+
+    pub(crate) fn is_out_of_memory(&self) -> bool {
+        matches!(self.repr.decode(), Decoded::Oom(_))
+    }
+
+    /// Boxes `payload` (capturing a backtrace if asked and the feature is
+    /// on), or returns the out-of-memory error for the failed allocation.
+    pub(crate) fn from_payload<P: Payload>(payload: P, capture_backtrace: bool) -> Self {
+        match box_payload(payload) {
+            Ok(header) => {
+                #[cfg(feature = "backtrace")]
+                if capture_backtrace {
+                    // SAFETY: just allocated, uniquely owned here.
+                    unsafe { (*header.as_ptr()).backtrace = backtrace::capture() };
+                }
+                #[cfg(not(feature = "backtrace"))]
+                let _ = capture_backtrace;
+                Error::from_header(header)
+            }
+            Err(oom) => Error::from_oom(oom),
+        }
+    }
+
+    /// An error with only a `Display` (`Option::context`, and `anyhow!` of
+    /// a value that is not an error).
+    pub(crate) fn from_display<M>(message: M) -> Self
+    where
+        M: Display + Send + Sync + 'static,
+    {
+        Error::from_payload(DisplayOnly(message), true)
+    }
+
+    pub(crate) fn from_header(header: NonNull<Header>) -> Self {
+        Error {
+            repr: Repr::boxed(header),
+        }
+    }
+
+    /// The error `bail!("literal")` makes: no allocation.
+    #[doc(hidden)]
+    pub fn __from_static(message: &'static StaticMessage) -> Self {
+        Error {
+            repr: Repr::from_static(message),
+        }
+    }
+
+    #[cfg(feature = "backtrace")]
+    pub(crate) fn backtrace_if_any(&self) -> Option<&std::backtrace::Backtrace> {
+        let Decoded::Boxed(header) = self.repr.decode() else {
+            return None;
+        };
+        // SAFETY: the header is live as long as `self` is borrowed.
+        let header_ref = unsafe { &*header.as_ptr() };
+        match &header_ref.backtrace {
+            Some(backtrace) => Some(backtrace),
+            // SAFETY: as above; the inner error lives inside this allocation.
+            None => unsafe { (header_ref.vtable.inner_error)(header) }
+                .and_then(|inner| unsafe { inner.as_ref() }.backtrace_if_any()),
+        }
+    }
+
+    #[cfg(not(feature = "backtrace"))]
+    pub(crate) fn backtrace_if_any(&self) -> Option<&backtrace::Backtrace> {
+        None
+    }
+
+    /// Finds a value of the target type in the error at `cursor` and in the
+    /// errors its layers wrap. With `promote`, a static message on the way
+    /// is first moved to the heap so that it can be written through; if that
+    /// fails the search ends with `None`.
+    ///
+    /// The returned pointer has the permissions `cursor` had.
+    fn find(mut cursor: NonNull<Error>, target: &Target, promote: bool) -> Option<NonNull<()>> {
+        loop {
+            // SAFETY: `cursor` points at a live error (the caller's, or one
+            // inside a live layer); it is read, not borrowed, so writes
+            // through `cursor` stay allowed.
+            let decoded = unsafe { (*cursor.as_ptr()).repr.decode() };
+            match decoded {
+                Decoded::Oom(_) => return target.is::<OutOfMemory>().then_some(cursor.cast()),
+                Decoded::Static(message) if promote => {
+                    let promoted = Error::from_payload(Message(*message.message_ref()), false);
+                    if promoted.is_out_of_memory() {
+                        return None;
+                    }
+                    // SAFETY: `promote` is only passed with unique access;
+                    // the static error being replaced owns nothing.
+                    unsafe { cursor.as_ptr().write(promoted) };
+                }
+                Decoded::Static(message) => {
+                    return target
+                        .is::<&'static str>()
+                        .then(|| NonNull::from(message.message_ref()).cast());
+                }
+                Decoded::Boxed(header) => {
+                    // SAFETY: a boxed word heads a live allocation whose
+                    // vtable matches its payload.
+                    match unsafe { ((*header.as_ptr()).vtable.find)(header, target) } {
+                        Lookup::Here(found) => return Some(found),
+                        Lookup::Inner(inner) => cursor = inner,
+                        Lookup::Absent => return None,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Frees what `error` owns after the value `find` located for `target`
+    /// was moved out of it.
+    ///
+    /// # Safety
+    ///
+    /// `find` on this error (without promotion) returned the value for
+    /// `target`, and the caller moved it out.
+    pub(crate) unsafe fn drop_rest_at(error: Error, target: &Target) {
+        let error = ManuallyDrop::new(error);
+        if let Decoded::Boxed(header) = error.repr.decode() {
+            // SAFETY: per the caller; the allocation is not used again.
+            unsafe { ((*header.as_ptr()).vtable.drop_rest)(header, target) };
+        }
+    }
+}
+
+impl<E> From<E> for Error
+where
+    E: StdError + Send + Sync + 'static,
+{
+    /// Same as [`Error::new`]; does not allocate for `OutOfMemory`.
+    fn from(error: E) -> Self {
+        Error::new(error)
+    }
+}
+
+impl Error {
+    /// Makes the error for an `OutOfMemory` without allocating; what
+    /// `Error::from(oom)` and `Error::new(oom)` do.
+    #[inline]
+    pub(crate) const fn from_oom(oom: OutOfMemory) -> Self {
+        Error {
+            repr: Repr::oom(oom),
+        }
+    }
+}
+
+impl Deref for Error {
+    type Target = dyn StdError + Send + Sync + 'static;
+
+    fn deref(&self) -> &Self::Target {
+        self.as_dyn()
+    }
+}
+
+impl DerefMut for Error {
+    /// A static message is moved to the heap first; if that allocation
+    /// fails, the error becomes that out-of-memory error.
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        if let Decoded::Static(message) = self.repr.decode() {
+            *self = Error::from_payload(Message(*message.message_ref()), false);
+        }
+        match self.repr.decode() {
+            // SAFETY: as in `as_dyn`; writing an `OutOfMemory` through the
+            // reference keeps the word a valid OOM word.
+            Decoded::Oom(_) => unsafe { &mut *(self as *mut Error).cast::<OutOfMemory>() },
+            Decoded::Static(_) => unreachable!("static messages were moved to the heap above"),
+            // SAFETY: the allocation is uniquely borrowed through `self`.
+            Decoded::Boxed(header) => unsafe {
+                ((*header.as_ptr()).vtable.object)(header).as_mut()
+            },
+        }
+    }
+}
+
+impl Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        fmt::display(self.as_dyn(), f)
+    }
+}
+
+impl Debug for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        fmt::debug(self.as_dyn(), self.backtrace_if_any(), f)
+    }
+}
+
+impl Drop for Error {
+    fn drop(&mut self) {
+        if let Decoded::Boxed(header) = self.repr.decode() {
+            // SAFETY: the error owns its allocation and is dropped once.
+            unsafe { ((*header.as_ptr()).vtable.drop)(header) };
+        }
+    }
+}
+
+impl AsRef<dyn StdError + Send + Sync> for Error {
+    fn as_ref(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        self.as_dyn()
+    }
+}
+
+impl AsRef<dyn StdError> for Error {
+    fn as_ref(&self) -> &(dyn StdError + 'static) {
+        self.as_dyn()
+    }
+}
+
+impl From<Error> for Box<dyn StdError + Send + Sync + 'static> {
+    fn from(error: Error) -> Self {
+        error.into_boxed_dyn_error()
+    }
+}
+
+impl From<Error> for Box<dyn StdError + Send + 'static> {
+    fn from(error: Error) -> Self {
+        error.into_boxed_dyn_error()
+    }
+}
+
+impl From<Error> for Box<dyn StdError + 'static> {
+    fn from(error: Error) -> Self {
+        error.into_boxed_dyn_error()
+    }
+}

@@ -1,0 +1,52 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod error;
+mod macros;
+mod oom;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use error::{Chain, Context, Error};
+pub use oom::OutOfMemory;
+
+/// `Result<T, Error>`, with `Error` as the default error type.
+///
+/// # Example
+///
+/// ```
+/// use wasmtime_error::Result;
+///
+/// fn half(n: u32) -> Result<u32> {
+///     wasmtime_error::ensure!(n % 2 == 0, "{n} is odd");
+///     Ok(n / 2)
+/// }
+/// assert_eq!(half(4).unwrap(), 2);
+/// assert_eq!(half(3).unwrap_err().to_string(), "3 is odd");
+/// ```
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// `Ok(value)` with the error type fixed to [`Error`], for closures and
+/// blocks where inference cannot tell which `Result` is meant.
+///
+/// # Example
+///
+/// ```
+/// let parse = |s: &str| {
+///     let n: i32 = s.parse()?;
+///     wasmtime_error::Ok(n * 2)
+/// };
+/// assert_eq!(parse("21").unwrap(), 42);
+/// ```
+#[allow(non_snake_case)]
+pub fn Ok<T>(value: T) -> Result<T> {
+    Result::Ok(value)
+}
