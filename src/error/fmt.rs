@@ -1,7 +1,6 @@
 //! `Display` and `Debug` of an error, byte for byte what anyhow prints, and
 //! without allocating.
 
-use super::Chain;
 use super::backtrace::Backtrace;
 use core::error::Error as StdError;
 use core::fmt::{self, Write};
@@ -10,8 +9,10 @@ use core::fmt::{self, Write};
 pub(crate) fn display(error: &(dyn StdError + 'static), f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(f, "{error}")?;
     if f.alternate() {
-        for cause in Chain::new(error).skip(1) {
-            write!(f, ": {cause}")?;
+        let mut cause = error.source();
+        while let Some(current) = cause {
+            write!(f, ": {current}")?;
+            cause = current.source();
         }
     }
     Ok(())
@@ -32,7 +33,9 @@ pub(crate) fn debug(
     if let Some(cause) = error.source() {
         f.write_str("\n\nCaused by:")?;
         let numbered = cause.source().is_some();
-        for (n, cause) in Chain::new(cause).enumerate() {
+        let mut next = Some(cause);
+        let mut n = 0;
+        while let Some(cause) = next {
             f.write_char('\n')?;
             let mut indented = Indented {
                 inner: f,
@@ -40,6 +43,8 @@ pub(crate) fn debug(
                 started: false,
             };
             write!(indented, "{cause}")?;
+            next = cause.source();
+            n += 1;
         }
     }
     #[cfg(feature = "backtrace")]

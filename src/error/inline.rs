@@ -10,6 +10,7 @@ use super::vtable::{ErrorImpl, Header, Lookup, Payload, Target, allocation_layou
 use crate::OutOfMemory;
 use core::error::Error as StdError;
 use core::fmt::{self, Write};
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 /// Bytes of text formatted on the stack before falling back to two passes.
@@ -163,16 +164,14 @@ pub(crate) fn format(args: fmt::Arguments<'_>) -> Error {
         return from_str(text);
     }
     let mut stack = Bounded {
-        buffer: [0; STACK_BUFFER],
+        buffer: [MaybeUninit::uninit(); STACK_BUFFER],
         len: 0,
         overflowed: false,
     };
     let result = stack.write_fmt(args);
     if !stack.overflowed {
         check(result);
-        // The stack buffer holds only whole `&str` pieces.
-        let text = core::str::from_utf8(&stack.buffer[..stack.len]).expect("whole pieces of str");
-        return from_str(text);
+        return from_str(stack.as_str());
     }
     let mut counter = Counter(0);
     check(counter.write_fmt(args));
@@ -201,20 +200,43 @@ fn check(result: fmt::Result) {
 }
 
 /// The stack buffer: refuses (and remembers) a piece that does not fit.
+/// Left uninitialized past `len`, so that short messages cost no memset.
 struct Bounded {
-    buffer: [u8; STACK_BUFFER],
+    buffer: [MaybeUninit<u8>; STACK_BUFFER],
     len: usize,
     overflowed: bool,
 }
 
+impl Bounded {
+    fn as_str(&self) -> &str {
+        // SAFETY: the first `len` bytes were written by `write_str`, from
+        // whole `&str` pieces, so they are initialized UTF-8.
+        unsafe {
+            core::str::from_utf8_unchecked(core::slice::from_raw_parts(
+                self.buffer.as_ptr().cast::<u8>(),
+                self.len,
+            ))
+        }
+    }
+}
+
 impl Write for Bounded {
+    #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let end = self.len + s.len();
         if end > STACK_BUFFER {
             self.overflowed = true;
             return Err(fmt::Error);
         }
-        self.buffer[self.len..end].copy_from_slice(s.as_bytes());
+        // SAFETY: `end <= STACK_BUFFER`, so the destination is in the
+        // buffer; source and destination do not overlap.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                s.as_ptr(),
+                self.buffer.as_mut_ptr().add(self.len).cast::<u8>(),
+                s.len(),
+            );
+        }
         self.len = end;
         Ok(())
     }

@@ -116,6 +116,7 @@ impl Error {
     /// assert!(error.is::<std::fmt::Error>());
     /// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
     /// ```
+    #[inline]
     pub fn new<E>(error: E) -> Self
     where
         E: StdError + Send + Sync + 'static,
@@ -143,6 +144,7 @@ impl Error {
     /// assert_eq!(format!("{error:#?}"), "\"no such table\"");
     /// assert_eq!(error.downcast_ref::<String>().unwrap(), "no such table");
     /// ```
+    #[inline]
     pub fn msg<M>(message: M) -> Self
     where
         M: Display + Debug + Send + Sync + 'static,
@@ -188,6 +190,7 @@ impl Error {
     /// let oom = Error::from(OutOfMemory::new(64)).context("never shown");
     /// assert_eq!(oom.to_string(), "out of memory (failed to allocate 64 bytes)");
     /// ```
+    #[inline]
     pub fn context<C>(self, context: C) -> Self
     where
         C: Display + Send + Sync + 'static,
@@ -269,6 +272,7 @@ impl Error {
     /// assert!(Error::from(OutOfMemory::new(8)).is::<OutOfMemory>());
     /// assert!(!Error::msg("text").is::<OutOfMemory>());
     /// ```
+    #[inline]
     pub fn is<E>(&self) -> bool
     where
         E: Display + Debug + Send + Sync + 'static,
@@ -295,7 +299,7 @@ impl Error {
     {
         let target = Target::of::<E>();
         let mut this = ManuallyDrop::new(self);
-        let Some(found) = Error::find(NonNull::from(&mut *this), &target, false) else {
+        let Some(found) = Error::find::<false>(NonNull::from(&mut *this), &target) else {
             return Err(ManuallyDrop::into_inner(this));
         };
         // SAFETY: `find` located a live `E`, reached through unique access;
@@ -329,12 +333,13 @@ impl Error {
     /// assert_eq!(error.downcast_ref::<Code>().unwrap().0, 404);
     /// assert!(error.downcast_ref::<std::fmt::Error>().is_some());
     /// ```
+    #[inline]
     pub fn downcast_ref<E>(&self) -> Option<&E>
     where
         E: Display + Debug + Send + Sync + 'static,
     {
         let target = Target::of::<E>();
-        let found = Error::find(NonNull::from(self), &target, false)?;
+        let found = Error::find::<false>(NonNull::from(self), &target)?;
         // SAFETY: `find` located a live `E` owned by (or static to) `self`.
         Some(unsafe { found.cast::<E>().as_ref() })
     }
@@ -359,7 +364,7 @@ impl Error {
         E: Display + Debug + Send + Sync + 'static,
     {
         let target = Target::of::<E>();
-        let found = Error::find(NonNull::from(self), &target, true)?;
+        let found = Error::find::<true>(NonNull::from(self), &target)?;
         // SAFETY: `find` located a live `E` through the unique access
         // `&mut self` gives, and never in static memory when promoting.
         Some(unsafe { found.cast::<E>().as_mut() })
@@ -387,6 +392,7 @@ impl Error {
     }
 
     /// The outermost layer as a `dyn Error`; what `Deref` gives.
+    #[inline]
     pub(crate) fn as_dyn(&self) -> &(dyn StdError + Send + Sync + 'static) {
         match self.repr.decode() {
             // SAFETY: `Error` and `OutOfMemory` are both `repr(transparent)`
@@ -402,12 +408,14 @@ impl Error {
         }
     }
 
+    #[inline]
     pub(crate) fn is_out_of_memory(&self) -> bool {
         matches!(self.repr.decode(), Decoded::Oom(_))
     }
 
     /// Boxes `payload` (capturing a backtrace if asked and the feature is
     /// on), or returns the out-of-memory error for the failed allocation.
+    #[inline]
     pub(crate) fn from_payload<P: Payload>(payload: P, capture_backtrace: bool) -> Self {
         match box_payload(payload) {
             Ok(header) => {
@@ -433,6 +441,7 @@ impl Error {
         Error::from_payload(DisplayOnly(message), true)
     }
 
+    #[inline]
     pub(crate) fn from_header(header: NonNull<Header>) -> Self {
         Error {
             repr: Repr::boxed(header),
@@ -441,6 +450,7 @@ impl Error {
 
     /// The error `bail!("literal")` makes: no allocation.
     #[doc(hidden)]
+    #[inline]
     pub fn __from_static(message: &'static StaticMessage) -> Self {
         Error {
             repr: Repr::from_static(message),
@@ -468,12 +478,16 @@ impl Error {
     }
 
     /// Finds a value of the target type in the error at `cursor` and in the
-    /// errors its layers wrap. With `promote`, a static message on the way
+    /// errors its layers wrap. With `PROMOTE`, a static message on the way
     /// is first moved to the heap so that it can be written through; if that
     /// fails the search ends with `None`.
     ///
     /// The returned pointer has the permissions `cursor` had.
-    fn find(mut cursor: NonNull<Error>, target: &Target, promote: bool) -> Option<NonNull<()>> {
+    #[inline]
+    fn find<const PROMOTE: bool>(
+        mut cursor: NonNull<Error>,
+        target: &Target,
+    ) -> Option<NonNull<()>> {
         loop {
             // SAFETY: `cursor` points at a live error (the caller's, or one
             // inside a live layer); it is read, not borrowed, so writes
@@ -481,12 +495,12 @@ impl Error {
             let decoded = unsafe { (*cursor.as_ptr()).repr.decode() };
             match decoded {
                 Decoded::Oom(_) => return target.is::<OutOfMemory>().then_some(cursor.cast()),
-                Decoded::Static(message) if promote => {
+                Decoded::Static(message) if PROMOTE => {
                     let promoted = Error::from_payload(Message(*message.message_ref()), false);
                     if promoted.is_out_of_memory() {
                         return None;
                     }
-                    // SAFETY: `promote` is only passed with unique access;
+                    // SAFETY: `PROMOTE` is only asked for with unique access;
                     // the static error being replaced owns nothing.
                     unsafe { cursor.as_ptr().write(promoted) };
                 }
@@ -529,6 +543,7 @@ where
     E: StdError + Send + Sync + 'static,
 {
     /// Same as [`Error::new`]; does not allocate for `OutOfMemory`.
+    #[inline]
     fn from(error: E) -> Self {
         Error::new(error)
     }
@@ -548,6 +563,7 @@ impl Error {
 impl Deref for Error {
     type Target = dyn StdError + Send + Sync + 'static;
 
+    #[inline]
     fn deref(&self) -> &Self::Target {
         self.as_dyn()
     }
@@ -586,6 +602,7 @@ impl Debug for Error {
 }
 
 impl Drop for Error {
+    #[inline]
     fn drop(&mut self) {
         if let Decoded::Boxed(header) = self.repr.decode() {
             // SAFETY: the error owns its allocation and is dropped once.

@@ -59,12 +59,15 @@ impl Repr {
         Repr(header.cast())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn decode(&self) -> Decoded {
         let addr = self.0.addr().get();
-        if addr & 1 == 1 {
+        if addr & TAG_MASK == 0 {
+            Decoded::Boxed(self.0.cast())
+        } else if addr & 1 == 1 {
             Decoded::Oom(OutOfMemory::from_packed(addr))
-        } else if addr & TAG_MASK == STATIC_TAG {
+        } else {
+            debug_assert_eq!(addr & TAG_MASK, STATIC_TAG);
             let untagged = self.0.map_addr(|a| {
                 // SAFETY: clearing the tag leaves the address of the static,
                 // which is not null.
@@ -74,8 +77,6 @@ impl Repr {
             // `&'static StaticMessage` (`from_static`), whose provenance
             // the word kept.
             Decoded::Static(unsafe { untagged.cast::<StaticMessage>().as_ref() })
-        } else {
-            Decoded::Boxed(self.0.cast())
         }
     }
 }

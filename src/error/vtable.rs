@@ -98,8 +98,9 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
         0
     }
 
-    /// Whether `Box<ErrorImpl<Self>>` may take over the allocation
-    /// (false when there are trailing bytes the box would not free).
+    /// Whether `Box<ErrorImpl<Self>>` may take over the allocation; false
+    /// exactly when the payload has trailing bytes, which the box would not
+    /// free.
     const BOXABLE_IN_PLACE: bool = true;
 }
 
@@ -134,7 +135,11 @@ impl<P: Payload> ErrorImpl<P> {
     };
 
     /// The layout of the whole allocation.
+    #[inline]
     fn layout(payload: &P) -> Layout {
+        if P::BOXABLE_IN_PLACE {
+            return Layout::new::<ErrorImpl<P>>();
+        }
         allocation_layout::<P>(payload.trailing_bytes())
             .expect("layout was computed when the allocation was made")
     }
@@ -151,6 +156,7 @@ pub(crate) fn allocation_layout<P>(trailing: usize) -> Option<Layout> {
 
 /// Allocates `layout` (never zero-sized: the header is in it) through the
 /// global allocator without aborting on failure.
+#[inline]
 pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
     debug_assert!(layout.size() > 0);
     // SAFETY: the layout is non-zero-sized, the only requirement of `alloc`.
@@ -160,6 +166,7 @@ pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
 
 /// Moves `payload` into a new allocation with its header. On failure the
 /// payload is dropped and the failed request is returned.
+#[inline]
 pub(crate) fn box_payload<P: Payload>(payload: P) -> Result<NonNull<Header>, OutOfMemory> {
     let layout = Layout::new::<ErrorImpl<P>>();
     let raw = try_alloc(layout)?.cast::<ErrorImpl<P>>();
