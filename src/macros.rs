@@ -237,7 +237,15 @@ macro_rules! __ensure {
             (lhs, rhs) => {
                 if !(*lhs $op *rhs) {
                     return $crate::__private::Err($crate::__private::condition_failed(
-                        ::core::stringify!($($lhs)+ $op $($rhs)+),
+                        // One space around the operator whatever the source
+                        // spacing, as anyhow prints it.
+                        ::core::concat!(
+                            ::core::stringify!($($lhs)+),
+                            " ",
+                            ::core::stringify!($op),
+                            " ",
+                            ::core::stringify!($($rhs)+),
+                        ),
                         {
                             #[allow(unused_imports)]
                             use $crate::__private::debug::{HasDebug, NoDebug};
