@@ -468,9 +468,9 @@ impl Error {
     }
 
     /// Finds a value of the target type in the error at `cursor` and in the
-    /// errors its layers wrap. With `promote`, a static message on the way
-    /// is first moved to the heap so that it can be written through; if that
-    /// fails the search ends with `None`.
+    /// errors its layers wrap. With `promote`, a static message holding the
+    /// target is first moved to the heap so that it can be written through;
+    /// if that fails the search ends with `None`.
     ///
     /// The returned pointer has the permissions `cursor` had.
     fn find(mut cursor: NonNull<Error>, target: &Target, promote: bool) -> Option<NonNull<()>> {
@@ -481,7 +481,9 @@ impl Error {
             let decoded = unsafe { (*cursor.as_ptr()).repr.decode() };
             match decoded {
                 Decoded::Oom(_) => return target.is::<OutOfMemory>().then_some(cursor.cast()),
-                Decoded::Static(message) if promote => {
+                // Only a `&'static str` is found in a static message, so
+                // for any other target there is nothing to move.
+                Decoded::Static(message) if promote && target.is::<&'static str>() => {
                     let promoted = Error::from_payload(Message(*message.message_ref()), false);
                     if promoted.is_out_of_memory() {
                         return None;
