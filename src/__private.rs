@@ -98,6 +98,13 @@ pub mod kind {
     }
 }
 
+/// `!cond` for `ensure!`, taking exactly a `bool`: a type whose `!` also
+/// yields a `bool` (or an integer's bitwise `!`) is not a condition.
+#[inline]
+pub fn not(condition: bool) -> bool {
+    !condition
+}
+
 /// The error of a failed `ensure!(a OP b)` without a message.
 pub fn condition_failed(
     condition: &'static str,
