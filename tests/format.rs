@@ -78,7 +78,7 @@ enum Root {
 enum Layer {
     /// `Error::context` with a `String`.
     Context(String),
-    /// `Result<T, Error>::context` with a `&'static str` (leaked once per case).
+    /// `Result<T, Error>::context` with a `Box<str>`.
     ResultContext(String),
     /// `Result<T, Error>::with_context`.
     WithContext(String),
@@ -189,10 +189,9 @@ macro_rules! build {
         for layer in layers.clone() {
             error = match layer {
                 Layer::Context(text) => error.context(text),
-                Layer::ResultContext(text) => {
-                    let text: &'static str = Box::leak(text.into_boxed_str());
-                    Err::<(), _>(error).context(text).unwrap_err()
-                }
+                Layer::ResultContext(text) => Err::<(), _>(error)
+                    .context(text.into_boxed_str())
+                    .unwrap_err(),
                 Layer::WithContext(text) => Err::<(), _>(error).with_context(|| text).unwrap_err(),
             };
         }
