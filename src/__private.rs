@@ -98,17 +98,66 @@ pub mod kind {
     }
 }
 
+/// `!cond` for `ensure!`, taking exactly a `bool`: a type whose `!` also
+/// yields a `bool` (or an integer's bitwise `!`) is not a condition.
+#[inline]
+pub fn not(condition: bool) -> bool {
+    !condition
+}
+
 /// The error of a failed `ensure!(a OP b)` without a message.
 pub fn condition_failed(
     condition: &'static str,
     lhs: Option<&dyn Debug>,
     rhs: Option<&dyn Debug>,
 ) -> Error {
-    match (lhs, rhs) {
+    let lhs = lhs.and_then(Side::of);
+    let rhs = rhs.and_then(Side::of);
+    match (&lhs, &rhs) {
         (Some(lhs), Some(rhs)) => format_err(format_args!(
-            "Condition failed: `{condition}` ({lhs:?} vs {rhs:?})"
+            "Condition failed: `{condition}` ({} vs {})",
+            lhs.as_str(),
+            rhs.as_str(),
         )),
         _ => format_err(format_args!("Condition failed: `{condition}`")),
+    }
+}
+
+/// The `Debug` of one side of a failed comparison, shown only when it is at
+/// most [`Side::MAX`] bytes with no space or newline, the rule anyhow uses to
+/// keep the message on one short line.
+struct Side {
+    bytes: [u8; Side::MAX],
+    len: usize,
+}
+
+impl Side {
+    const MAX: usize = 40;
+
+    fn of(value: &dyn Debug) -> Option<Side> {
+        let mut side = Side {
+            bytes: [0; Side::MAX],
+            len: 0,
+        };
+        fmt::write(&mut side, format_args!("{value:?}")).ok()?;
+        Some(side)
+    }
+
+    fn as_str(&self) -> &str {
+        // Only whole `&str` pieces are ever copied in.
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for Side {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > Side::MAX || s.bytes().any(|b| b == b' ' || b == b'\n') {
+            return Err(fmt::Error);
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 

@@ -220,7 +220,7 @@ macro_rules! __ensure {
 
     // Expansions.
     (@plain_done [$($cond:tt)+]) => {
-        if !($($cond)+) {
+        if $crate::__private::not($($cond)+) {
             static __MESSAGE: $crate::__private::StaticMessage = $crate::__private::StaticMessage::new(
                 ::core::concat!("Condition failed: `", ::core::stringify!($($cond)+), "`"),
             );
@@ -228,7 +228,7 @@ macro_rules! __ensure {
         }
     };
     (@plain_done [$($cond:tt)+] $($msg:tt)+) => {
-        if !($($cond)+) {
+        if $crate::__private::not($($cond)+) {
             return $crate::__private::Err($crate::format_err!($($msg)+));
         }
     };
@@ -237,7 +237,15 @@ macro_rules! __ensure {
             (lhs, rhs) => {
                 if !(*lhs $op *rhs) {
                     return $crate::__private::Err($crate::__private::condition_failed(
-                        ::core::stringify!($($lhs)+ $op $($rhs)+),
+                        // One space around the operator whatever the source
+                        // spacing, as anyhow prints it.
+                        ::core::concat!(
+                            ::core::stringify!($($lhs)+),
+                            " ",
+                            ::core::stringify!($op),
+                            " ",
+                            ::core::stringify!($($rhs)+),
+                        ),
                         {
                             #[allow(unused_imports)]
                             use $crate::__private::debug::{HasDebug, NoDebug};

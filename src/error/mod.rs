@@ -76,10 +76,9 @@ use vtable::{Header, Lookup, Payload, box_payload};
 /// let error: Error = parse_port("http").unwrap_err();
 /// assert_eq!(error.to_string(), "bad port \"http\"");
 /// assert_eq!(format!("{error:#}"), "bad port \"http\": invalid digit found in string");
-/// assert_eq!(
-///     format!("{error:?}"),
-///     "bad port \"http\"\n\nCaused by:\n    invalid digit found in string",
-/// );
+/// // `{:?}` ends with a backtrace when the feature `backtrace` captured one.
+/// assert!(format!("{error:?}")
+///     .starts_with("bad port \"http\"\n\nCaused by:\n    invalid digit found in string"));
 /// assert!(error.is::<std::num::ParseIntError>());
 /// assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
 /// ```
@@ -478,9 +477,9 @@ impl Error {
     }
 
     /// Finds a value of the target type in the error at `cursor` and in the
-    /// errors its layers wrap. With `PROMOTE`, a static message on the way
-    /// is first moved to the heap so that it can be written through; if that
-    /// fails the search ends with `None`.
+    /// errors its layers wrap. With `PROMOTE`, a static message holding the
+    /// target is first moved to the heap so that it can be written through;
+    /// if that fails the search ends with `None`.
     ///
     /// The returned pointer has the permissions `cursor` had.
     #[inline]
@@ -495,7 +494,9 @@ impl Error {
             let decoded = unsafe { (*cursor.as_ptr()).repr.decode() };
             match decoded {
                 Decoded::Oom(_) => return target.is::<OutOfMemory>().then_some(cursor.cast()),
-                Decoded::Static(message) if PROMOTE => {
+                // Only a `&'static str` is found in a static message, so
+                // for any other target there is nothing to move.
+                Decoded::Static(message) if PROMOTE && target.is::<&'static str>() => {
                     let promoted = Error::from_payload(Message(*message.message_ref()), false);
                     if promoted.is_out_of_memory() {
                         return None;

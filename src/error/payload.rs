@@ -53,6 +53,13 @@ unsafe impl<E: StdError + Send + Sync + 'static> Payload for Plain<E> {
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
+
+    unsafe fn object(this: NonNull<Self>) -> NonNull<dyn StdError + Send + Sync> {
+        // SAFETY: `this` is live (the caller's promise); the projection
+        // keeps its provenance and is not null.
+        let error: NonNull<E> = unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).0) };
+        error
+    }
 }
 
 impl<M: Display> Display for Message<M> {

@@ -87,6 +87,19 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     /// search below found the value), and the value was moved out.
     unsafe fn drop_rest(this: NonNull<Self>, target: &Target);
 
+    /// The `dyn Error` the payload shows through `Deref`, `source()` and
+    /// `chain()`: the payload itself, or, for a wrapper that only forwards
+    /// to the error it holds, that error, so that `downcast_ref` on the
+    /// `dyn Error` finds its real type (as in anyhow).
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live payload; the result has the permissions
+    /// `this` had and points inside the payload.
+    unsafe fn object(this: NonNull<Self>) -> NonNull<dyn StdError + Send + Sync> {
+        this
+    }
+
     /// The error this layer wraps, if it is one of ours.
     #[cfg(feature = "backtrace")]
     fn inner_error(&self) -> Option<&Error> {
@@ -196,9 +209,9 @@ unsafe fn payload_ptr<P>(header: NonNull<Header>) -> NonNull<P> {
 }
 
 unsafe fn object<P: Payload>(header: NonNull<Header>) -> NonNull<dyn StdError + Send + Sync> {
-    // SAFETY: the vtable of an `ErrorImpl<P>` is only ever `ErrorImpl::<P>::VTABLE`.
-    let payload: NonNull<P> = unsafe { payload_ptr(header) };
-    payload
+    // SAFETY: the vtable of an `ErrorImpl<P>` is only ever
+    // `ErrorImpl::<P>::VTABLE`, so the payload is a live `P`.
+    unsafe { P::object(payload_ptr(header)) }
 }
 
 unsafe fn find<P: Payload>(header: NonNull<Header>, target: &Target) -> Lookup {
