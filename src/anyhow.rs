@@ -125,7 +125,7 @@ impl From<Error> for ::anyhow::Error {
 /// `anyhow::Result` in a function returning [`Result`](crate::Result) does
 /// not compile:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// fn ours() -> wasmtime_error::Result<()> {
 ///     let theirs: anyhow::Result<()> = Err(anyhow::anyhow!("boom"));
 ///     theirs?; // error: `?` couldn't convert the error

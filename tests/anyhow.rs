@@ -113,14 +113,14 @@ impl Display for Code {
 /// duplicated by mistake would be caught by Miri when it is used.
 #[derive(Debug)]
 struct Tracked {
-    name: Box<&'static str>,
+    name: Box<str>,
     drops: Arc<AtomicUsize>,
 }
 
 impl Tracked {
     fn new(name: &'static str, drops: &Arc<AtomicUsize>) -> Tracked {
         Tracked {
-            name: Box::new(name),
+            name: name.into(),
             drops: drops.clone(),
         }
     }
@@ -586,7 +586,7 @@ fn downcast_by_value_through_the_layer_drops_the_rest_once() {
 
     // The error found deep inside anyhow's chain.
     let root = make().downcast::<Tracked>().unwrap();
-    assert_eq!(*root.name, "root");
+    assert_eq!(&*root.name, "root");
     assert_eq!(
         (
             drops(&error_drops),
@@ -602,7 +602,7 @@ fn downcast_by_value_through_the_layer_drops_the_rest_once() {
     let inner = make().downcast::<TrackedContext>();
     // Our own layer's context is found first.
     let outer = inner.unwrap();
-    assert_eq!(*outer.0.name, "outer");
+    assert_eq!(&*outer.0.name, "outer");
     assert_eq!(
         (
             drops(&error_drops),
@@ -834,7 +834,20 @@ fn build_anyhow(root: &Root, layers: &[Layer]) -> anyhow::Error {
     error
 }
 
+/// Under Miri, isolation hides `PROPTEST_CASES` and forbids the file that
+/// persists failures, so both are set here.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if cfg!(miri) {
+        config.cases = 4;
+        config.failure_persistence = None;
+    }
+    config
+}
+
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn ours_to_anyhow_to_ours_keeps_formats_and_downcasts((root, layers) in chain()) {
         let original = build_ours(&root, &layers);
