@@ -8,6 +8,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "anyhow")]
+mod anyhow;
 mod error;
 mod macros;
 mod oom;
@@ -17,6 +19,9 @@ pub mod __private;
 
 pub use error::{Chain, Context, Error};
 pub use oom::OutOfMemory;
+
+#[cfg(feature = "anyhow")]
+pub use anyhow::ToWasmtimeResult;
 
 /// `Result<T, Error>`, with `Error` as the default error type.
 ///

@@ -271,6 +271,18 @@ where
             }
         }
     }
+
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // SAFETY: live, and treated as moved out by the caller.
+        let ContextLayer { context, error } = unsafe { this.read() };
+        // One anyhow layer holding both, which like ours downcasts to the
+        // context first, then to the error.
+        match ::anyhow::Context::context(Err::<Infallible, E>(error), context) {
+            Ok(never) => match never {},
+            Err(error) => error,
+        }
+    }
 }
 
 // SAFETY: the context is found in place, anything else in the inner error,
@@ -308,5 +320,12 @@ where
     #[cfg(feature = "backtrace")]
     fn inner_error(&self) -> Option<&Error> {
         Some(&self.error)
+    }
+
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // SAFETY: live, and treated as moved out by the caller.
+        let ContextOnError { context, error } = unsafe { this.read() };
+        ::anyhow::Error::from(error).context(context)
     }
 }

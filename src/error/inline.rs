@@ -75,6 +75,16 @@ unsafe impl Payload for InlineMessage {
     }
 
     const BOXABLE_IN_PLACE: bool = false;
+
+    /// The text is copied into the `String` anyhow's own formatted messages
+    /// are, before the caller frees the allocation it lives in.
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // SAFETY: live; the allocation holding the text is freed only
+        // after this returns.
+        let text = unsafe { this.as_ref() }.as_str();
+        ::anyhow::Error::msg(alloc::string::String::from(text))
+    }
 }
 
 /// An allocation for a message of `capacity` bytes, freed on drop unless

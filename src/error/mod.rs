@@ -18,6 +18,8 @@ pub use context::Context;
 pub use static_msg::{StaticMessage, is_plain_literal};
 
 pub(crate) use inline::format as format_inline;
+#[cfg(feature = "anyhow")]
+pub(crate) use vtable::Access;
 pub(crate) use vtable::Target;
 
 use crate::OutOfMemory;
@@ -25,12 +27,14 @@ use alloc::boxed::Box;
 use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt::{Debug, Display};
-use core::mem::{ManuallyDrop, size_of};
+use core::mem::{ManuallyDrop, MaybeUninit, size_of};
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 use payload::{Boxed, DisplayOnly, Message, Plain};
-use repr::{Decoded, Repr};
-use vtable::{Header, Lookup, Payload, box_payload};
+pub(crate) use repr::Decoded;
+use repr::Repr;
+use vtable::{Header, box_payload};
+pub(crate) use vtable::{Lookup, Payload};
 
 /// The error type: like `anyhow::Error`, a wrapper around any
 /// `core::error::Error + Send + Sync + 'static` with context layers, a
@@ -296,14 +300,15 @@ impl Error {
     where
         E: Display + Debug + Send + Sync + 'static,
     {
-        let target = Target::of::<E>();
+        let mut slot = MaybeUninit::<E>::uninit();
+        let target = Target::to_take::<E>(&mut slot);
         let mut this = ManuallyDrop::new(self);
         let Some(found) = Error::find::<false>(NonNull::from(&mut *this), &target) else {
             return Err(ManuallyDrop::into_inner(this));
         };
-        // SAFETY: `find` located a live `E`, reached through unique access;
-        // it is moved out here and `drop_rest_at` frees everything else
-        // without touching it.
+        // SAFETY: `find` located a live `E`, reached through unique access
+        // (or moved it into `slot`); it is moved out here and `drop_rest_at`
+        // frees everything else without touching it.
         unsafe {
             let value = found.cast::<E>().read();
             Error::drop_rest_at(ManuallyDrop::into_inner(this), &target);
@@ -362,7 +367,7 @@ impl Error {
     where
         E: Display + Debug + Send + Sync + 'static,
     {
-        let target = Target::of::<E>();
+        let target = Target::of_mut::<E>();
         let found = Error::find::<true>(NonNull::from(self), &target)?;
         // SAFETY: `find` located a live `E` through the unique access
         // `&mut self` gives, and never in static memory when promoting.
@@ -405,6 +410,13 @@ impl Error {
                 ((*header.as_ptr()).vtable.object)(header).as_ref()
             },
         }
+    }
+
+    /// Takes the error apart without dropping it: in the boxed case the
+    /// caller becomes the owner of the allocation.
+    #[cfg(feature = "anyhow")]
+    pub(crate) fn into_decoded(self) -> Decoded {
+        ManuallyDrop::new(self).repr.decode()
     }
 
     #[inline]

@@ -60,6 +60,12 @@ unsafe impl<E: StdError + Send + Sync + 'static> Payload for Plain<E> {
         let error: NonNull<E> = unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).0) };
         error
     }
+
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // SAFETY: live, and treated as moved out by the caller.
+        ::anyhow::Error::new(unsafe { this.read() }.0)
+    }
 }
 
 impl<M: Display> Display for Message<M> {
@@ -87,6 +93,12 @@ unsafe impl<M: Display + Debug + Send + Sync + 'static> Payload for Message<M> {
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
+
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // SAFETY: live, and treated as moved out by the caller.
+        ::anyhow::Error::msg(unsafe { this.read() }.0)
+    }
 }
 
 impl<M: Display> Display for DisplayOnly<M> {
@@ -114,6 +126,19 @@ unsafe impl<M: Display + Send + Sync + 'static> Payload for DisplayOnly<M> {
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
+
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // SAFETY: live, and treated as moved out by the caller.
+        let message = unsafe { this.read() }.0;
+        // anyhow's only display-only error is the one `Option::context`
+        // makes; like ours, its `Debug` is the `Display` and it downcasts
+        // to `M`.
+        match ::anyhow::Context::context(None::<core::convert::Infallible>, message) {
+            Ok(never) => match never {},
+            Err(error) => error,
+        }
+    }
 }
 
 impl Display for Boxed {
@@ -147,4 +172,10 @@ unsafe impl Payload for Boxed {
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
+
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // SAFETY: live, and treated as moved out by the caller.
+        ::anyhow::Error::from_boxed(unsafe { this.read() }.0)
+    }
 }

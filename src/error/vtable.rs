@@ -12,7 +12,8 @@ use alloc::boxed::Box;
 use core::alloc::Layout;
 use core::any::TypeId;
 use core::error::Error as StdError;
-use core::fmt;
+use core::fmt::{self, Debug, Display};
+use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
 #[cfg(feature = "backtrace")]
@@ -47,12 +48,66 @@ pub(crate) enum Lookup {
 /// The type a downcast looks for.
 pub(crate) struct Target {
     pub(crate) id: TypeId,
+    /// What the caller may do with the value; only a payload that cannot
+    /// answer with a plain address (an `anyhow::Error`) needs to know.
+    #[cfg(feature = "anyhow")]
+    pub(crate) access: Access,
+    /// The same search inside an `anyhow::Error`, instantiated for the type.
+    #[cfg(feature = "anyhow")]
+    pub(crate) anyhow: crate::anyhow::Probes,
+}
+
+/// How the value a [`Target`] names will be used.
+#[cfg(feature = "anyhow")]
+#[derive(Clone, Copy)]
+pub(crate) enum Access {
+    /// Read through a shared reference (`downcast_ref`, `is`).
+    Shared,
+    /// Written through a unique reference (`downcast_mut`).
+    Unique,
+    /// Moved out (`downcast`). A payload may move the value into this slot
+    /// itself, sized and aligned for the target type, and answer with it.
+    Take(NonNull<()>),
 }
 
 impl Target {
-    pub(crate) fn of<E: 'static>() -> Target {
+    /// Looks for an `E` to read it.
+    pub(crate) fn of<E>() -> Target
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
         Target {
             id: TypeId::of::<E>(),
+            #[cfg(feature = "anyhow")]
+            access: Access::Shared,
+            #[cfg(feature = "anyhow")]
+            anyhow: crate::anyhow::Probes::of::<E>(),
+        }
+    }
+
+    /// Looks for an `E` to change it.
+    pub(crate) fn of_mut<E>() -> Target
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        Target {
+            #[cfg(feature = "anyhow")]
+            access: Access::Unique,
+            ..Target::of::<E>()
+        }
+    }
+
+    /// Looks for an `E` to move it out; `slot` is where a payload may put it.
+    pub(crate) fn to_take<E>(slot: &mut MaybeUninit<E>) -> Target
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        #[cfg(not(feature = "anyhow"))]
+        let _ = slot;
+        Target {
+            #[cfg(feature = "anyhow")]
+            access: Access::Take(NonNull::from(slot).cast()),
+            ..Target::of::<E>()
         }
     }
 
@@ -68,7 +123,10 @@ impl Target {
 /// Implementors promise that `find` only ever returns `Here(p)` where `p`
 /// points to a live value of exactly the type `target.id` names, inside
 /// `this` or inside memory `this` owns and keeps at a fixed address, and that
-/// `drop_rest` drops exactly everything else `this` owns.
+/// `drop_rest` drops exactly everything else `this` owns. With the feature
+/// `anyhow` and `Access::Take(slot)`, `find` may instead move the value into
+/// `slot` and return `Here(slot)`; `drop_rest` then leaves that value alone
+/// too.
 pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     /// Where a value of the target type is.
     ///
@@ -115,6 +173,22 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     /// exactly when the payload has trailing bytes, which the box would not
     /// free.
     const BOXABLE_IN_PLACE: bool = true;
+
+    /// Moves the payload out into an `anyhow::Error`. The default wraps the
+    /// payload whole, which keeps its formats and sources; payloads holding
+    /// values a downcast finds override it to keep those downcasts.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live payload, which the caller treats as moved
+    /// out afterwards (it frees the allocation without dropping it).
+    #[cfg(feature = "anyhow")]
+    unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
+        // Trailing bytes would be freed under the moved payload.
+        const { assert!(Self::BOXABLE_IN_PLACE, "override `into_anyhow`") };
+        // SAFETY: the payload is live and the caller will not drop it.
+        ::anyhow::Error::new(unsafe { this.read() })
+    }
 }
 
 /// Hands a boxed error's allocation over to a standard box.
@@ -130,6 +204,8 @@ pub(crate) struct VTable {
     pub(crate) inner_error: unsafe fn(NonNull<Header>) -> Option<NonNull<Error>>,
     /// `None` when the allocation cannot become a `Box` as it is.
     pub(crate) into_box: Option<IntoBox>,
+    #[cfg(feature = "anyhow")]
+    pub(crate) into_anyhow: unsafe fn(NonNull<Header>) -> ::anyhow::Error,
 }
 
 impl<P: Payload> ErrorImpl<P> {
@@ -145,6 +221,8 @@ impl<P: Payload> ErrorImpl<P> {
         } else {
             None
         },
+        #[cfg(feature = "anyhow")]
+        into_anyhow: into_anyhow::<P>,
     };
 
     /// The layout of the whole allocation.
@@ -258,6 +336,30 @@ unsafe fn drop_header_and_free(header: NonNull<Header>, layout: Layout) {
         ptr::drop_in_place(header.as_ptr());
         alloc::alloc::dealloc(header.as_ptr().cast(), layout);
     }
+}
+
+/// Converts the payload, then frees the header and the allocation (also
+/// when the conversion unwinds).
+///
+/// # Safety
+///
+/// `header` heads a live `ErrorImpl<P>` that is not used again.
+#[cfg(feature = "anyhow")]
+unsafe fn into_anyhow<P: Payload>(header: NonNull<Header>) -> ::anyhow::Error {
+    struct Free(NonNull<Header>, Layout);
+    impl Drop for Free {
+        fn drop(&mut self) {
+            // SAFETY: the payload was moved out by `P::into_anyhow`; the
+            // header is live and the allocation was made with this layout.
+            unsafe { drop_header_and_free(self.0, self.1) };
+        }
+    }
+    let whole = header.cast::<ErrorImpl<P>>();
+    // SAFETY: per the caller, the payload is live.
+    let layout = ErrorImpl::<P>::layout(unsafe { &(*whole.as_ptr()).payload });
+    let _free = Free(header, layout);
+    // SAFETY: per the caller; `_free` frees without dropping the payload.
+    unsafe { P::into_anyhow(payload_ptr(header)) }
 }
 
 unsafe fn into_box<P: Payload>(header: NonNull<Header>) -> Box<dyn StdError + Send + Sync> {
