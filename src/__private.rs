@@ -21,6 +21,17 @@ pub fn format_err(args: fmt::Arguments<'_>) -> Error {
     crate::error::format_inline(args)
 }
 
+/// `format_err!("literal")` whose literal has braces: escaped ones (`{{`)
+/// leave a text known at compile time, which is kept as the
+/// `&'static str` it can be downcast to, as anyhow does; captured
+/// variables (`{x}`) are formatted.
+pub fn format_err_literal(args: fmt::Arguments<'_>) -> Error {
+    match args.as_str() {
+        Some(text) => Error::msg(text),
+        None => crate::error::format_inline(args),
+    }
+}
+
 /// `format_err!(value)` picks how to wrap `value` by method resolution:
 /// `Trait` (anything `Into<Error>`) and `Boxed` are found on `&value` by
 /// value, `Adhoc` (anything `Display + Debug`) only after auto-referencing,

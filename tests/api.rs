@@ -624,11 +624,24 @@ fn downcast_mut_on_a_static_message_without_memory() {
 
 #[test]
 fn downcast_of_zero_sized_and_formatted_messages() {
-    let error = format_err!("n = {}", 5);
+    // A message formatted at run time lives in the error's own allocation:
+    // there is no `String` or `&str` to hand out.
+    let n = std::hint::black_box(5);
+    let error = format_err!("n = {}", n);
     assert_eq!(error.to_string(), "n = 5");
     assert_eq!(format!("{error:#?}"), "\"n = 5\"");
     assert!(error.downcast_ref::<OutOfMemory>().is_none());
     assert!(error.downcast_ref::<&str>().is_none());
+
+    // A literal with escaped braces is text known at compile time: as in
+    // anyhow, the error holds it as a `&'static str`.
+    let escaped = format_err!("a {{b}}");
+    let theirs = anyhow::anyhow!("a {{b}}");
+    assert_eq!(
+        escaped.downcast_ref::<&str>(),
+        theirs.downcast_ref::<&str>()
+    );
+    assert_eq!(escaped.downcast_ref::<&str>(), Some(&"a {b}"));
 }
 
 // ---------------------------------------------------------------------------
@@ -940,12 +953,18 @@ fn deref_mut_of_each_kind() {
         Some(&OutOfMemory::new(9))
     );
 
-    // A static message that cannot be moved to the heap becomes that OOM.
+    // A static message is shown through `DerefMut` without allocating, so
+    // running out of memory changes nothing.
     let mut error = format_err!("no room");
-    without_memory(|| {
-        let _: &mut (dyn StdError + Send + Sync) = &mut *error;
+    let object_is_oom = without_memory(|| {
+        let object: &mut (dyn StdError + Send + Sync) = &mut *error;
+        object.is::<OutOfMemory>()
     });
-    assert!(error.is::<OutOfMemory>());
+    assert!(!object_is_oom);
+    let object: &mut (dyn StdError + Send + Sync) = &mut *error;
+    assert_eq!(object.to_string(), "no room");
+    assert_eq!(error.downcast_ref::<&str>(), Some(&"no room"));
+    assert!(!error.is::<OutOfMemory>());
 }
 
 // ---------------------------------------------------------------------------
@@ -1475,4 +1494,86 @@ fn backtrace_of_unboxed_errors_is_disabled() {
     );
     // A boxed error's backtrace follows RUST_BACKTRACE / RUST_LIB_BACKTRACE.
     let _ = Error::msg("boxed").backtrace().status();
+}
+
+// ---------------------------------------------------------------------------
+// Faults found in review: each test fails on the code before its fix.
+
+#[derive(Debug)]
+struct PanicsOnDrop;
+
+impl Display for PanicsOnDrop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("panics on drop")
+    }
+}
+
+impl StdError for PanicsOnDrop {}
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("drop of PanicsOnDrop");
+    }
+}
+
+#[test]
+fn a_panicking_drop_still_frees_the_allocation() {
+    // The default panic hook prints a backtrace (RUST_BACKTRACE is set),
+    // filling caches that would hide the bytes this test measures.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let before = live_bytes();
+    let error = Error::new(PanicsOnDrop).context("outer");
+    let unwound = catch_unwind(AssertUnwindSafe(move || drop(error))).is_err();
+    let after_drop = live_bytes();
+    let error = Error::new(PanicsOnDrop).context(7u8);
+    let unwound_downcast =
+        catch_unwind(AssertUnwindSafe(move || error.downcast::<u8>().is_ok())).is_err();
+    let after_downcast = live_bytes();
+    std::panic::set_hook(hook);
+
+    assert!(unwound && unwound_downcast);
+    // Both allocations of each error are freed, as a `Box` would free them.
+    assert_eq!(after_drop, before);
+    assert_eq!(after_downcast, before);
+}
+
+#[test]
+fn context_and_with_context_agree_on_an_error_holding_an_oom() {
+    // Not itself out of memory: it is a message that happens to be one.
+    let holding = || -> Result<(), Error> { Err(Error::msg(OutOfMemory::new(1))) };
+    let eager = holding().context("layer").unwrap_err();
+    let lazy = holding().with_context(|| "layer").unwrap_err();
+    assert_eq!(eager.to_string(), "layer");
+    assert_eq!(lazy.to_string(), "layer");
+    assert!(lazy.is::<OutOfMemory>());
+}
+
+/// Writes 301 bytes the first two times, then 300 ASCII bytes and a
+/// two-byte character.
+struct GrowsOnThirdCall(Cell<usize>);
+
+impl Display for GrowsOnThirdCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let calls = self.0.get();
+        self.0.set(calls + 1);
+        if calls < 2 {
+            f.write_str(&"a".repeat(301))
+        } else {
+            f.write_str(&"a".repeat(300))?;
+            f.write_str("é")
+        }
+    }
+}
+
+#[test]
+fn a_display_that_grows_between_passes_is_cut_at_a_char_boundary() {
+    let growing = GrowsOnThirdCall(Cell::new(0));
+    let error = format_err!("{growing}");
+    assert_eq!(
+        growing.0.get(),
+        3,
+        "stack pass, counting pass, writing pass"
+    );
+    assert_eq!(error.to_string(), "a".repeat(300));
 }

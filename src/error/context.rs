@@ -118,8 +118,10 @@ mod ext {
     }
 
     impl ContextSource for Error {
+        /// The same test `Error::context` makes: is the error itself out of
+        /// memory (not: does it hold an `OutOfMemory` somewhere).
         fn is_out_of_memory(&self) -> bool {
-            self.is::<OutOfMemory>()
+            Error::is_out_of_memory(self)
         }
 
         fn into_error(self) -> Error {

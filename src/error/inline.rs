@@ -136,10 +136,12 @@ impl Allocation {
         Error::from_header(base.cast())
     }
 
-    fn bytes(&mut self) -> &mut [u8] {
-        // SAFETY: `capacity` bytes at `text` belong to this allocation; they
-        // are only written, never read, before `finish`.
-        unsafe { core::slice::from_raw_parts_mut(self.text.as_ptr(), self.capacity) }
+    /// The text bytes, not yet initialized.
+    fn bytes(&mut self) -> &mut [MaybeUninit<u8>] {
+        // SAFETY: `capacity` bytes at `text` belong to this allocation and
+        // nothing else refers to them; `MaybeUninit` makes no claim that
+        // they are initialized.
+        unsafe { core::slice::from_raw_parts_mut(self.text.as_ptr().cast(), self.capacity) }
     }
 }
 
@@ -153,11 +155,14 @@ impl Drop for Allocation {
 }
 
 /// A message that is already text.
-pub(crate) fn from_str(text: &str) -> Error {
+fn from_str(text: &str) -> Error {
     match Allocation::new(text.len()) {
         Ok(mut allocation) => {
-            allocation.bytes().copy_from_slice(text.as_bytes());
-            allocation.finish(text.len())
+            let mut sink = Sink::new(allocation.bytes());
+            // The allocation has exactly `text.len()` bytes: nothing is cut.
+            let _ = sink.write_str(text);
+            let len = sink.len;
+            allocation.finish(len)
         }
         Err(oom) => Error::from_oom(oom),
     }
@@ -173,15 +178,12 @@ pub(crate) fn format(args: fmt::Arguments<'_>) -> Error {
     if let Some(text) = args.as_str() {
         return from_str(text);
     }
-    let mut stack = Bounded {
-        buffer: [MaybeUninit::uninit(); STACK_BUFFER],
-        len: 0,
-        overflowed: false,
-    };
-    let result = stack.write_fmt(args);
-    if !stack.overflowed {
+    let mut stack = [MaybeUninit::uninit(); STACK_BUFFER];
+    let mut sink = Sink::new(&mut stack);
+    let result = sink.write_fmt(args);
+    if !sink.cut {
         check(result);
-        return from_str(stack.as_str());
+        return from_str(sink.as_str());
     }
     let mut counter = Counter(0);
     check(counter.write_fmt(args));
@@ -189,15 +191,14 @@ pub(crate) fn format(args: fmt::Arguments<'_>) -> Error {
         Ok(allocation) => allocation,
         Err(oom) => return Error::from_oom(oom),
     };
-    let mut writer = SliceWriter {
-        bytes: allocation.bytes(),
-        len: 0,
-    };
-    let result = writer.write_fmt(args);
-    let len = writer.len;
-    if result.is_err() && len < counter.0 {
+    let mut sink = Sink::new(allocation.bytes());
+    let result = sink.write_fmt(args);
+    // A `Display` that wrote more this time than when counted is cut short;
+    // any other error is its own.
+    if !sink.cut {
         check(result);
     }
+    let len = sink.len;
     allocation.finish(len)
 }
 
@@ -206,49 +207,6 @@ fn check(result: fmt::Result) {
         panic!(
             "a formatting trait implementation returned an error when the underlying stream did not"
         );
-    }
-}
-
-/// The stack buffer: refuses (and remembers) a piece that does not fit.
-/// Left uninitialized past `len`, so that short messages cost no memset.
-struct Bounded {
-    buffer: [MaybeUninit<u8>; STACK_BUFFER],
-    len: usize,
-    overflowed: bool,
-}
-
-impl Bounded {
-    fn as_str(&self) -> &str {
-        // SAFETY: the first `len` bytes were written by `write_str`, from
-        // whole `&str` pieces, so they are initialized UTF-8.
-        unsafe {
-            core::str::from_utf8_unchecked(core::slice::from_raw_parts(
-                self.buffer.as_ptr().cast::<u8>(),
-                self.len,
-            ))
-        }
-    }
-}
-
-impl Write for Bounded {
-    #[inline]
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        if end > STACK_BUFFER {
-            self.overflowed = true;
-            return Err(fmt::Error);
-        }
-        // SAFETY: `end <= STACK_BUFFER`, so the destination is in the
-        // buffer; source and destination do not overlap.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                s.as_ptr(),
-                self.buffer.as_mut_ptr().add(self.len).cast::<u8>(),
-                s.len(),
-            );
-        }
-        self.len = end;
-        Ok(())
     }
 }
 
@@ -263,27 +221,58 @@ impl Write for Counter {
     }
 }
 
-/// Writes into the allocation; if a `Display` impl writes more the second
-/// time than it did the first, the text is cut at a character boundary.
-struct SliceWriter<'a> {
-    bytes: &'a mut [u8],
+/// Writes text into uninitialized bytes (the stack buffer, or the
+/// allocation). What does not fit is cut at a character boundary, and the
+/// write fails with `cut` set.
+struct Sink<'a> {
+    bytes: &'a mut [MaybeUninit<u8>],
     len: usize,
+    cut: bool,
 }
 
-impl Write for SliceWriter<'_> {
+impl<'a> Sink<'a> {
+    fn new(bytes: &'a mut [MaybeUninit<u8>]) -> Self {
+        Sink {
+            bytes,
+            len: 0,
+            cut: false,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // SAFETY: the first `len` bytes were written by `write_str`, only
+        // ever whole characters, so they are initialized UTF-8.
+        unsafe {
+            core::str::from_utf8_unchecked(core::slice::from_raw_parts(
+                self.bytes.as_ptr().cast::<u8>(),
+                self.len,
+            ))
+        }
+    }
+}
+
+impl Write for Sink<'_> {
+    #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = self.bytes.len() - self.len;
         let mut take = s.len().min(room);
         while !s.is_char_boundary(take) {
             take -= 1;
         }
-        // Only whole characters are copied: the text stays UTF-8.
-        self.bytes[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
+        // SAFETY: `len + take <= bytes.len()`, so the destination is inside
+        // `bytes`; a `&str` and a `&mut` slice never overlap.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                s.as_ptr(),
+                self.bytes.as_mut_ptr().add(self.len).cast::<u8>(),
+                take,
+            );
+        }
         self.len += take;
         if take < s.len() {
-            Err(fmt::Error)
-        } else {
-            Ok(())
+            self.cut = true;
+            return Err(fmt::Error);
         }
+        Ok(())
     }
 }

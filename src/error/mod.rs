@@ -14,6 +14,7 @@ mod vtable;
 
 pub use chain::Chain;
 pub use context::Context;
+use static_msg::StaticWord;
 #[doc(hidden)]
 pub use static_msg::{StaticMessage, is_plain_literal};
 
@@ -501,8 +502,8 @@ impl Error {
     ) -> Option<NonNull<()>> {
         loop {
             // SAFETY: `cursor` points at a live error (the caller's, or one
-            // inside a live layer); it is read, not borrowed, so writes
-            // through `cursor` stay allowed.
+            // inside a live layer); the shared borrow taken to decode it
+            // ends here, before anything writes through `cursor`.
             let decoded = unsafe { (*cursor.as_ptr()).repr.decode() };
             match decoded {
                 Decoded::Oom(_) => return target.is::<OutOfMemory>().then_some(cursor.cast()),
@@ -583,17 +584,18 @@ impl Deref for Error {
 }
 
 impl DerefMut for Error {
-    /// A static message is moved to the heap first; if that allocation
-    /// fails, the error becomes that out-of-memory error.
+    /// Does not allocate. For a static message (from `bail!("literal")`)
+    /// the target shows the message but is not the `StaticMessage` itself,
+    /// which lives in read-only memory.
     fn deref_mut(&mut self) -> &mut Self::Target {
-        if let Decoded::Static(message) = self.repr.decode() {
-            *self = Error::from_payload(Message(*message.message_ref()), false);
-        }
         match self.repr.decode() {
             // SAFETY: as in `as_dyn`; writing an `OutOfMemory` through the
             // reference keeps the word a valid OOM word.
             Decoded::Oom(_) => unsafe { &mut *(self as *mut Error).cast::<OutOfMemory>() },
-            Decoded::Static(_) => unreachable!("static messages were moved to the heap above"),
+            // SAFETY: `Error` and `StaticWord` are both `repr(transparent)`
+            // over the same `Repr`, and this word is a static one, the only
+            // kind `StaticWord` is made from; nothing writes through it.
+            Decoded::Static(_) => unsafe { &mut *(self as *mut Error).cast::<StaticWord>() },
             // SAFETY: the allocation is uniquely borrowed through `self`.
             Decoded::Boxed(header) => unsafe {
                 ((*header.as_ptr()).vtable.object)(header).as_mut()

@@ -7,6 +7,17 @@ use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;
 
+/// `find` for a `repr(transparent)` wrapper `P` around one `T`: the `T`
+/// is at the wrapper's own address.
+#[inline]
+fn find_wrapped<T: 'static, P>(this: NonNull<P>, target: &Target) -> Lookup {
+    if target.is::<T>() {
+        Lookup::Here(this.cast())
+    } else {
+        Lookup::Absent
+    }
+}
+
 /// A `core::error::Error` kept as it is (`Error::new`).
 #[repr(transparent)]
 pub(crate) struct Plain<E>(pub(crate) E);
@@ -42,14 +53,11 @@ impl<E: StdError> StdError for Plain<E> {
     }
 }
 
-// SAFETY: the only value found is the `E` the payload is made of.
+// SAFETY: the only value found is the `E` the payload wraps, at the
+// payload's own address (`repr(transparent)`).
 unsafe impl<E: StdError + Send + Sync + 'static> Payload for Plain<E> {
     unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
-        if target.is::<E>() {
-            Lookup::Here(this.cast())
-        } else {
-            Lookup::Absent
-        }
+        find_wrapped::<E, Self>(this, target)
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
@@ -82,14 +90,11 @@ impl<M: Debug> Debug for Message<M> {
 
 impl<M: Display + Debug> StdError for Message<M> {}
 
-// SAFETY: the only value found is the `M` the payload is made of.
+// SAFETY: the only value found is the `M` the payload wraps, at the
+// payload's own address (`repr(transparent)`).
 unsafe impl<M: Display + Debug + Send + Sync + 'static> Payload for Message<M> {
     unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
-        if target.is::<M>() {
-            Lookup::Here(this.cast())
-        } else {
-            Lookup::Absent
-        }
+        find_wrapped::<M, Self>(this, target)
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
@@ -115,14 +120,11 @@ impl<M: Display> Debug for DisplayOnly<M> {
 
 impl<M: Display> StdError for DisplayOnly<M> {}
 
-// SAFETY: the only value found is the `M` the payload is made of.
+// SAFETY: the only value found is the `M` the payload wraps, at the
+// payload's own address (`repr(transparent)`).
 unsafe impl<M: Display + Send + Sync + 'static> Payload for DisplayOnly<M> {
     unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
-        if target.is::<M>() {
-            Lookup::Here(this.cast())
-        } else {
-            Lookup::Absent
-        }
+        find_wrapped::<M, Self>(this, target)
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
@@ -159,16 +161,13 @@ impl StdError for Boxed {
     }
 }
 
-// SAFETY: the only value found is the box itself. As in anyhow, the
+// SAFETY: the only value found is the box the payload wraps, at the
+// payload's own address (`repr(transparent)`). As in anyhow, the
 // concrete type inside the box is not searched: `core::error::Error` can
 // only compare it with types that are themselves errors.
 unsafe impl Payload for Boxed {
     unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
-        if target.is::<Box<dyn StdError + Send + Sync>>() {
-            Lookup::Here(this.cast())
-        } else {
-            Lookup::Absent
-        }
+        find_wrapped::<Box<dyn StdError + Send + Sync>, Self>(this, target)
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}

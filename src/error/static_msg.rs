@@ -1,5 +1,6 @@
 //! The zero-allocation case: an error that points at a `'static` message.
 
+use super::repr::{Decoded, Repr};
 use core::error::Error as StdError;
 use core::fmt;
 
@@ -53,3 +54,43 @@ pub const fn is_plain_literal(literal: &str) -> bool {
     }
     true
 }
+
+/// The word of an error that points at a static message, seen as an error
+/// itself. `DerefMut` hands this out for such an error: the message lives in
+/// read-only memory and cannot be borrowed mutably, and this needs no
+/// allocation. Nothing can be written through it: every method of
+/// `core::error::Error` takes `&self`, and the type cannot be named outside
+/// the crate, so `downcast_mut` never reaches it.
+#[repr(transparent)]
+pub(crate) struct StaticWord(Repr);
+
+// SAFETY: the word points at an immutable `'static` message, which any
+// thread may read.
+unsafe impl Send for StaticWord {}
+// SAFETY: as above.
+unsafe impl Sync for StaticWord {}
+
+impl StaticWord {
+    fn message(&self) -> &'static StaticMessage {
+        match self.0.decode() {
+            Decoded::Static(message) => message,
+            Decoded::Oom(_) | Decoded::Boxed(_) => {
+                unreachable!("a StaticWord is only made from a static message's word")
+            }
+        }
+    }
+}
+
+impl fmt::Display for StaticWord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.message(), f)
+    }
+}
+
+impl fmt::Debug for StaticWord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.message(), f)
+    }
+}
+
+impl StdError for StaticWord {}

@@ -13,6 +13,7 @@ use core::alloc::Layout;
 use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
+use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
@@ -126,7 +127,12 @@ impl Target {
 /// `drop_rest` drops exactly everything else `this` owns. With the feature
 /// `anyhow` and `Access::Take(slot)`, `find` may instead move the value into
 /// `slot` and return `Here(slot)`; `drop_rest` then leaves that value alone
-/// too.
+/// too. `object` returns a pointer into `this` with its permissions.
+///
+/// They also promise the layout the vtable frees with: `BOXABLE_IN_PLACE`
+/// is true exactly when `trailing_bytes()` is always 0 (the allocation is
+/// then an `ErrorImpl<Self>` made by `box_payload`); otherwise the allocation
+/// was made with `allocation_layout::<Self>(trailing_bytes())`.
 pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     /// Where a value of the target type is.
     ///
@@ -224,16 +230,6 @@ impl<P: Payload> ErrorImpl<P> {
         #[cfg(feature = "anyhow")]
         into_anyhow: into_anyhow::<P>,
     };
-
-    /// The layout of the whole allocation.
-    #[inline]
-    fn layout(payload: &P) -> Layout {
-        if P::BOXABLE_IN_PLACE {
-            return Layout::new::<ErrorImpl<P>>();
-        }
-        allocation_layout::<P>(payload.trailing_bytes())
-            .expect("layout was computed when the allocation was made")
-    }
 }
 
 /// Layout of an `ErrorImpl<P>` followed by `trailing` bytes; `None` on
@@ -259,6 +255,8 @@ pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
 /// payload is dropped and the failed request is returned.
 #[inline]
 pub(crate) fn box_payload<P: Payload>(payload: P) -> Result<NonNull<Header>, OutOfMemory> {
+    // Payloads with trailing bytes are allocated by `inline::Allocation`.
+    const { assert!(P::BOXABLE_IN_PLACE) };
     let layout = Layout::new::<ErrorImpl<P>>();
     let raw = try_alloc(layout)?.cast::<ErrorImpl<P>>();
     let value = ErrorImpl {
@@ -306,35 +304,62 @@ unsafe fn inner_error<P: Payload>(header: NonNull<Header>) -> Option<NonNull<Err
 }
 
 unsafe fn drop_rest<P: Payload>(header: NonNull<Header>, target: &Target) {
-    let whole = header.cast::<ErrorImpl<P>>();
+    // SAFETY: header heads a live `ErrorImpl<P>` (vtable invariant).
+    let _free = unsafe { FreeOnDrop::<P>::new(header) };
     // SAFETY: the caller moved the target out as `Payload::drop_rest`
-    // requires; the layout is read before anything is dropped.
-    unsafe {
-        let layout = ErrorImpl::<P>::layout(&(*whole.as_ptr()).payload);
-        P::drop_rest(payload_ptr(header), target);
-        drop_header_and_free(header, layout);
-    }
+    // requires; `_free` then frees the header and the memory, also if a
+    // `Drop` impl of the rest panics.
+    unsafe { P::drop_rest(payload_ptr(header), target) };
 }
 
 unsafe fn drop<P: Payload>(header: NonNull<Header>) {
-    let whole = header.cast::<ErrorImpl<P>>();
+    // SAFETY: header heads a live `ErrorImpl<P>` (vtable invariant).
+    let _free = unsafe { FreeOnDrop::<P>::new(header) };
     // SAFETY: the error owning this allocation is being dropped, so the
-    // payload is live and nothing else refers to it.
-    unsafe {
-        let layout = ErrorImpl::<P>::layout(&(*whole.as_ptr()).payload);
-        ptr::drop_in_place(payload_ptr::<P>(header).as_ptr());
-        drop_header_and_free(header, layout);
+    // payload is live and nothing else refers to it; it is dropped once.
+    unsafe { ptr::drop_in_place(payload_ptr::<P>(header).as_ptr()) };
+}
+
+/// Drops the header and frees the allocation of an `ErrorImpl<P>` whose
+/// payload is gone by then: when the guard goes out of scope, or during
+/// unwinding if a `Drop` impl of the payload panicked (as a `Box` would).
+struct FreeOnDrop<P: Payload> {
+    header: NonNull<Header>,
+    layout: Layout,
+    _payload: PhantomData<P>,
+}
+
+impl<P: Payload> FreeOnDrop<P> {
+    /// # Safety
+    ///
+    /// `header` heads a live `ErrorImpl<P>` that the guard now owns, and
+    /// whose payload is dropped or moved out before the guard is.
+    unsafe fn new(header: NonNull<Header>) -> Self {
+        let layout = if P::BOXABLE_IN_PLACE {
+            Layout::new::<ErrorImpl<P>>()
+        } else {
+            let whole = header.cast::<ErrorImpl<P>>();
+            // SAFETY: per the caller, the payload is still live here.
+            let trailing = unsafe { (*whole.as_ptr()).payload.trailing_bytes() };
+            allocation_layout::<P>(trailing).expect("computed when the allocation was made")
+        };
+        FreeOnDrop {
+            header,
+            layout,
+            _payload: PhantomData,
+        }
     }
 }
 
-/// # Safety
-///
-/// The payload is gone; `header` is live and was allocated with `layout`.
-unsafe fn drop_header_and_free(header: NonNull<Header>, layout: Layout) {
-    // SAFETY: per the caller; the header is dropped once, then its memory freed.
-    unsafe {
-        ptr::drop_in_place(header.as_ptr());
-        alloc::alloc::dealloc(header.as_ptr().cast(), layout);
+impl<P: Payload> Drop for FreeOnDrop<P> {
+    fn drop(&mut self) {
+        // SAFETY: per `new`, the payload is gone and the header is live; the
+        // allocation was made with this layout by `box_payload` or
+        // `inline::Allocation`, and is freed once, here.
+        unsafe {
+            ptr::drop_in_place(self.header.as_ptr());
+            alloc::alloc::dealloc(self.header.as_ptr().cast(), self.layout);
+        }
     }
 }
 
@@ -346,19 +371,10 @@ unsafe fn drop_header_and_free(header: NonNull<Header>, layout: Layout) {
 /// `header` heads a live `ErrorImpl<P>` that is not used again.
 #[cfg(feature = "anyhow")]
 unsafe fn into_anyhow<P: Payload>(header: NonNull<Header>) -> ::anyhow::Error {
-    struct Free(NonNull<Header>, Layout);
-    impl Drop for Free {
-        fn drop(&mut self) {
-            // SAFETY: the payload was moved out by `P::into_anyhow`; the
-            // header is live and the allocation was made with this layout.
-            unsafe { drop_header_and_free(self.0, self.1) };
-        }
-    }
-    let whole = header.cast::<ErrorImpl<P>>();
-    // SAFETY: per the caller, the payload is live.
-    let layout = ErrorImpl::<P>::layout(unsafe { &(*whole.as_ptr()).payload });
-    let _free = Free(header, layout);
-    // SAFETY: per the caller; `_free` frees without dropping the payload.
+    // SAFETY: per the caller.
+    let _free = unsafe { FreeOnDrop::<P>::new(header) };
+    // SAFETY: per the caller; `_free` frees without dropping the payload,
+    // which `P::into_anyhow` moves out.
     unsafe { P::into_anyhow(payload_ptr(header)) }
 }
 
