@@ -19,8 +19,14 @@ pub(crate) static DISABLED: Backtrace = Backtrace::disabled();
 ///
 /// Capturing allocates through the global allocator, which aborts if that
 /// fails: the price of the feature, stated in the crate docs.
+///
+/// Under the OOM-test harness the capture is not an injection point: it
+/// would abort, not fail.
 #[cfg(feature = "backtrace")]
 pub(crate) fn capture() -> Option<Backtrace> {
+    #[cfg(feature = "oom-test")]
+    return Some(crate::oom_test::without_injection(Backtrace::capture));
+    #[cfg(not(feature = "oom-test"))]
     Some(Backtrace::capture())
 }
 
@@ -44,6 +50,11 @@ pub(crate) fn write_debug(
         pending: 0,
         pending_buf: [0; 64],
     };
+    // Resolving symbols allocates, and aborts if that fails; under the
+    // OOM-test harness it is not an injection point.
+    #[cfg(feature = "oom-test")]
+    return crate::oom_test::without_injection(|| write!(trimmed, "{backtrace}"));
+    #[cfg(not(feature = "oom-test"))]
     write!(trimmed, "{backtrace}")
 }
 
