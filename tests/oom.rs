@@ -85,7 +85,10 @@ fn check(allocations: u64, body: impl FnMut() -> Result<()>) {
 fn check_with(test: OomTest, allocations: u64, body: impl FnMut() -> Result<()>) {
     let summary = test.test(body).unwrap();
     assert_eq!(summary.allocations, allocations, "allocations made");
-    assert_eq!(summary.injected, allocations, "allocations failed once each");
+    assert_eq!(
+        summary.injected, allocations,
+        "allocations failed once each"
+    );
 }
 
 /// A `Box` made without aborting when memory runs out.
@@ -320,11 +323,7 @@ fn context_on_error_and_result() {
     check(1, || {
         let result: Result<u8, ParseIntError> = "x".parse();
         let line = 4;
-        let error = unless_oom(
-            result
-                .with_context(|| FormattedLine(line))
-                .unwrap_err(),
-        )?;
+        let error = unless_oom(result.with_context(|| FormattedLine(line)).unwrap_err())?;
         assert_eq!(text!("{error}").as_str(), "line 4");
         Ok(())
     });

@@ -91,18 +91,11 @@ fn counted(layout: Layout, grown_by: isize, allocate: impl FnOnce() -> *mut u8) 
             }
             block
         }
-        Decision::TrackAndRecord => {
-            report::record_allocation_after_oom();
-            let block = allocate();
-            if !block.is_null() {
-                state::track_bytes(grown_by);
-            }
-            block
-        }
-        Decision::Fail(allocation, cause) => {
-            report::failed_allocation(allocation, cause);
+        Decision::FailInjected(allocation) => {
+            report::injected_failure(allocation);
             ptr::null_mut()
         }
+        Decision::FailAfterInjection => ptr::null_mut(),
     }
 }
 

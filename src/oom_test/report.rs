@@ -2,7 +2,7 @@
 //! is failed (for the case where the process then aborts), and
 //! [`OomTestFailure`], the error a broken contract produces.
 
-use super::state::{self, Allocation, FailureCause, Paused};
+use super::state::{self, Allocation, Paused};
 use std::backtrace::Backtrace;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -10,25 +10,23 @@ use std::io::Write as _;
 use std::string::String;
 use std::vec::Vec;
 
-/// Backtraces of the failed allocations of the current run, and the text of
-/// the last report. Only touched while the harness is paused (allocations
+/// The backtrace of the injected failure of the current run, and the text
+/// of its report. Only touched while the harness is paused (allocations
 /// pass through) or between runs.
-struct Sites {
-    injected: Option<Backtrace>,
-    after_oom: Option<Backtrace>,
+struct Site {
+    backtrace: Option<Backtrace>,
     report: String,
 }
 
 std::thread_local! {
-    static SITES: RefCell<Sites> = const {
-        RefCell::new(Sites { injected: None, after_oom: None, report: String::new() })
+    static SITE: RefCell<Site> = const {
+        RefCell::new(Site { backtrace: None, report: String::new() })
     };
 }
 
-/// The backtraces captured during the last run: the injected allocation's
-/// and the first allocation's after it. Call between runs.
-pub(crate) fn take_backtraces() -> (Option<Backtrace>, Option<Backtrace>) {
-    SITES.with_borrow_mut(|sites| (sites.injected.take(), sites.after_oom.take()))
+/// The backtrace captured during the last run. Call between runs.
+pub(crate) fn take_backtrace() -> Option<Backtrace> {
+    SITE.with_borrow_mut(|site| site.backtrace.take())
 }
 
 /// The allocation site. Miri cannot afford one per injection.
@@ -40,57 +38,28 @@ fn capture() -> Backtrace {
     }
 }
 
-/// Called by the allocator when it refuses `allocation`: captures where it
-/// came from and prepares (or writes) the report, all with the harness
-/// paused, so that none of this is counted or failed.
-pub(crate) fn failed_allocation(allocation: Allocation, cause: FailureCause) {
+/// Called by the allocator when it fails the planned allocation: captures
+/// where it came from and prepares (or writes) the report, all with the
+/// harness paused, so that none of this is counted or failed.
+pub(crate) fn injected_failure(allocation: Allocation) {
     let _paused = Paused::new();
     let backtrace = capture();
     let settings = state::settings();
-    SITES.with_borrow_mut(|sites| {
-        sites.report.clear();
+    SITE.with_borrow_mut(|site| {
+        site.report.clear();
         // Writing to a `String` cannot fail.
-        let _ = write_report(&mut sites.report, allocation, cause, &backtrace);
-        state::set_pending_report((sites.report.as_ptr(), sites.report.len()));
+        let _ = write_report(&mut site.report, allocation, &backtrace);
+        state::set_pending_report((site.report.as_ptr(), site.report.len()));
         if settings.print_each_injection || !abort_hook::install() {
             // Unbuffered and lock-only: nothing here allocates.
-            let _ = std::io::stderr().write_all(sites.report.as_bytes());
+            let _ = std::io::stderr().write_all(site.report.as_bytes());
         }
-        match cause {
-            FailureCause::Injected => sites.injected = Some(backtrace),
-            FailureCause::AfterInjection { .. } if sites.after_oom.is_none() => {
-                sites.after_oom = Some(backtrace);
-            }
-            FailureCause::AfterInjection { .. } => {}
-        }
+        site.backtrace = Some(backtrace);
     });
 }
 
-/// Called by the allocator for the first allocation after the failure when
-/// it lets it succeed but the test forbids it: captures where it was made.
-pub(crate) fn record_allocation_after_oom() {
-    let _paused = Paused::new();
-    let backtrace = capture();
-    SITES.with_borrow_mut(|sites| sites.after_oom = Some(backtrace));
-}
-
-fn write_report(
-    out: &mut String,
-    allocation: Allocation,
-    cause: FailureCause,
-    backtrace: &Backtrace,
-) -> fmt::Result {
-    match cause {
-        FailureCause::Injected => {
-            writeln!(out, "\noom_test: injected a failure into {allocation}")?
-        }
-        FailureCause::AfterInjection { injected } => writeln!(
-            out,
-            "\noom_test: failed {allocation}, made after the injected failure of \
-             allocation #{}",
-            injected.index
-        )?,
-    }
+fn write_report(out: &mut String, allocation: Allocation, backtrace: &Backtrace) -> fmt::Result {
+    writeln!(out, "\noom_test: injected a failure into {allocation}")?;
     writeln!(
         out,
         "oom_test: if the process aborts now, this allocation site cannot handle \
@@ -224,11 +193,14 @@ pub enum FailureKind {
     },
     /// The closure allocated again after an allocation had failed, and the
     /// test does not [allow it](super::OomTest::allow_alloc_after_oom).
+    ///
+    /// Its backtrace is not captured: it could be made by std's handler
+    /// for a failed infallible allocation, which holds the backtrace lock.
+    /// The report shows where the failed allocation was made; the one after
+    /// it is usually close by.
     AllocAfterOom {
         /// The first allocation made after the failure.
         allocation: Allocation,
-        /// Where it was made.
-        backtrace: Option<Backtrace>,
     },
     /// The closure allocated bytes and did not free them in the same run
     /// (see [`allow_leaks`](super::OomTest::allow_leaks)).
@@ -366,9 +338,9 @@ impl OomTestFailure {
 impl fmt::Display for FailureKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FailureKind::MissedOom => f.write_str(
-                "missed OOM: an allocation failed but the closure returned Ok(())",
-            ),
+            FailureKind::MissedOom => {
+                f.write_str("missed OOM: an allocation failed but the closure returned Ok(())")
+            }
             FailureKind::NonOomError { message } => write!(
                 f,
                 "missed OOM: an allocation failed but the closure returned an error \
@@ -378,7 +350,7 @@ impl fmt::Display for FailureKind {
                 f,
                 "the closure returned an error although no allocation failed: {message}"
             ),
-            FailureKind::AllocAfterOom { allocation, .. } => write!(
+            FailureKind::AllocAfterOom { allocation } => write!(
                 f,
                 "the closure made {allocation} after an allocation had failed \
                  (allow it with `allow_alloc_after_oom(true)`)"
@@ -407,15 +379,11 @@ impl fmt::Display for OomTestFailure {
             Some(injected) => write!(f, "\ninjected failure: {injected}")?,
             None => f.write_str("\nno allocation was failed in that run")?,
         }
-        if let FailureKind::AllocAfterOom {
-            backtrace: Some(backtrace),
-            ..
-        } = &self.kind
-        {
-            write!(f, "\n\nallocation made after the failure:\n{backtrace}")?;
-        }
         if let Some(backtrace) = &self.backtrace {
-            write!(f, "\n\nallocation site of the injected failure:\n{backtrace}")?;
+            write!(
+                f,
+                "\n\nallocation site of the injected failure:\n{backtrace}"
+            )?;
         }
         Ok(())
     }

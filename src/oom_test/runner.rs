@@ -373,7 +373,12 @@ impl OomTest {
     ///     .unwrap();
     /// assert_eq!((summary.allocations, summary.runs, summary.injected), (100, 10, 10));
     /// ```
-    pub fn fuzz<F>(&self, seed: u64, iters: u64, mut body: F) -> Result<OomTestSummary, OomTestFailure>
+    pub fn fuzz<F>(
+        &self,
+        seed: u64,
+        iters: u64,
+        mut body: F,
+    ) -> Result<OomTestSummary, OomTestFailure>
     where
         F: FnMut() -> Result<()>,
     {
@@ -427,7 +432,6 @@ impl OomTest {
 
     fn settings(&self) -> Settings {
         Settings {
-            allow_alloc_after_oom: self.allow_alloc_after_oom,
             alloc_succeeds_after_oom: self.alloc_succeeds_after_oom,
             print_each_injection: self.print_each_injection,
         }
@@ -467,12 +471,12 @@ impl OomTest {
             };
             let mut run = Run::new(Mode::Injecting { target }, self.settings());
             let outcome = run_once(&mut run);
-            let (backtrace, after_oom_backtrace) = report::take_backtraces();
+            let backtrace = report::take_backtrace();
             summary.runs += 1;
             if run.injected.is_some() {
                 summary.injected += 1;
             }
-            self.check(&run, outcome, true, after_oom_backtrace)
+            self.check(&run, outcome, true)
                 .map_err(|kind| OomTestFailure::new(kind, run.injected, backtrace))?;
         }
         Ok(summary)
@@ -488,7 +492,7 @@ impl OomTest {
             let mut run = Run::new(Mode::Counting, self.settings());
             let outcome = run_once(&mut run);
             // The first run may fill caches that later runs reuse.
-            self.check(&run, outcome, dry_run > 0, None)
+            self.check(&run, outcome, dry_run > 0)
                 .map_err(|kind| OomTestFailure::new(kind, None, None))?;
             if counts.last() == Some(&run.count) {
                 return Ok(run.count);
@@ -504,24 +508,15 @@ impl OomTest {
 
     /// The contract, checked in order: no panic, no allocation after the
     /// failure, the right result, no leak.
-    fn check(
-        &self,
-        run: &Run,
-        outcome: Outcome,
-        check_leaks: bool,
-        after_oom_backtrace: Option<std::backtrace::Backtrace>,
-    ) -> Result<(), FailureKind> {
+    fn check(&self, run: &Run, outcome: Outcome, check_leaks: bool) -> Result<(), FailureKind> {
         let returned = match outcome {
             Outcome::Panicked(message) => return Err(FailureKind::Panicked { message }),
             Outcome::Returned(returned) => returned,
         };
-        if let Some(allocation) = run.after_oom {
-            if !self.allow_alloc_after_oom {
-                return Err(FailureKind::AllocAfterOom {
-                    allocation,
-                    backtrace: after_oom_backtrace,
-                });
-            }
+        if let Some(allocation) = run.after_oom
+            && !self.allow_alloc_after_oom
+        {
+            return Err(FailureKind::AllocAfterOom { allocation });
         }
         match (run.injected.is_some(), returned) {
             (true, Returned::Oom) | (false, Returned::Ok) => {}
@@ -625,7 +620,10 @@ where
         let mut slot = pin!(Some(future));
         loop {
             let active = Active::enter(run);
-            let future = slot.as_mut().as_pin_mut().expect("polled until ready, then dropped");
+            let future = slot
+                .as_mut()
+                .as_pin_mut()
+                .expect("polled until ready, then dropped");
             if let Poll::Ready(result) = future.poll(&mut context) {
                 let returned = judge(result);
                 // What the finished future still holds is freed in the run.

@@ -54,7 +54,6 @@ pub(crate) enum Mode {
 /// The options of an `OomTest` the allocator needs.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Settings {
-    pub(crate) allow_alloc_after_oom: bool,
     pub(crate) alloc_succeeds_after_oom: bool,
     pub(crate) print_each_injection: bool,
 }
@@ -89,26 +88,16 @@ impl Run {
     }
 }
 
-/// Why an allocation is failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FailureCause {
-    /// The allocation the run was set to fail.
-    Injected,
-    /// Any allocation after it, unless `alloc_succeeds_after_oom`.
-    AfterInjection { injected: Allocation },
-}
-
 /// What the allocator does with one request.
 pub(crate) enum Decision {
     /// Not part of a test: hand it to the system, count nothing.
     PassThrough,
     /// Hand it to the system and add its bytes to the run's balance.
     Track,
-    /// Like `Track`, for an allocation the test will report: capture where
-    /// it was made.
-    TrackAndRecord,
-    /// Return null.
-    Fail(Allocation, FailureCause),
+    /// Return null: the allocation the run was set to fail.
+    FailInjected(Allocation),
+    /// Return null: memory stays exhausted after the injected failure.
+    FailAfterInjection,
 }
 
 struct State {
@@ -130,7 +119,6 @@ struct State {
 }
 
 const OFF_SETTINGS: Settings = Settings {
-    allow_alloc_after_oom: false,
     alloc_succeeds_after_oom: false,
     print_each_injection: false,
 };
@@ -172,22 +160,19 @@ pub(crate) fn decide(layout: Layout) -> Decision {
         match (state.mode.get(), state.injected.get()) {
             (Mode::Injecting { target }, None) if target == index => {
                 state.injected.set(Some(allocation));
-                Decision::Fail(allocation, FailureCause::Injected)
+                Decision::FailInjected(allocation)
             }
-            (Mode::Injecting { .. }, Some(injected)) => {
-                let first = state.after_oom.get().is_none();
-                if first {
+            (Mode::Injecting { .. }, Some(_)) => {
+                if state.after_oom.get().is_none() {
                     state.after_oom.set(Some(allocation));
                 }
-                let settings = state.settings.get();
-                if settings.alloc_succeeds_after_oom {
-                    if first && !settings.allow_alloc_after_oom {
-                        Decision::TrackAndRecord
-                    } else {
-                        Decision::Track
-                    }
+                // No backtrace is captured here: this may be std's handler
+                // for a failed infallible allocation, which holds the
+                // backtrace lock while it prints.
+                if state.settings.get().alloc_succeeds_after_oom {
+                    Decision::Track
                 } else {
-                    Decision::Fail(allocation, FailureCause::AfterInjection { injected })
+                    Decision::FailAfterInjection
                 }
             }
             _ => Decision::Track,
@@ -198,10 +183,7 @@ pub(crate) fn decide(layout: Layout) -> Decision {
 /// Adds `delta` bytes to the balance of the run, if one is being tracked.
 pub(crate) fn track_bytes(delta: isize) {
     STATE.with(|state| {
-        if state.mode.get() != Mode::Off
-            && state.paused.get() == 0
-            && !std::thread::panicking()
-        {
+        if state.mode.get() != Mode::Off && state.paused.get() == 0 && !std::thread::panicking() {
             state
                 .live_bytes
                 .set(state.live_bytes.get().wrapping_add(delta));
