@@ -131,3 +131,10 @@ pub fn without_injection<R>(f: impl FnOnce() -> R) -> R {
     let _exempt = state::Exempt::new();
     f()
 }
+
+/// What [`without_injection`] does, as a guard: for the crate's own
+/// backtrace capture, which should not add frames to what it captures.
+#[cfg(feature = "backtrace")]
+pub(crate) fn exempt() -> impl Drop {
+    state::Exempt::new()
+}
