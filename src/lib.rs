@@ -16,6 +16,8 @@ mod oom;
 
 #[doc(hidden)]
 pub mod __private;
+#[cfg(feature = "oom-test")]
+pub mod oom_test;
 
 pub use error::{Chain, Context, Error};
 pub use oom::OutOfMemory;

@@ -19,8 +19,13 @@ pub(crate) static DISABLED: Backtrace = Backtrace::disabled();
 ///
 /// Capturing allocates through the global allocator, which aborts if that
 /// fails: the price of the feature, stated in the crate docs.
+///
+/// Under the OOM-test harness the capture is not an injection point: it
+/// would abort, not fail.
 #[cfg(feature = "backtrace")]
 pub(crate) fn capture() -> Option<Backtrace> {
+    #[cfg(feature = "oom-test")]
+    let _exempt = crate::oom_test::exempt();
     Some(Backtrace::capture())
 }
 
@@ -44,6 +49,10 @@ pub(crate) fn write_debug(
         pending: 0,
         pending_buf: [0; 64],
     };
+    // Resolving symbols allocates, and aborts if that fails; under the
+    // OOM-test harness it is not an injection point.
+    #[cfg(feature = "oom-test")]
+    let _exempt = crate::oom_test::exempt();
     write!(trimmed, "{backtrace}")
 }
 

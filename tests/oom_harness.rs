@@ -1,0 +1,547 @@
+//! The harness itself: each rule of the contract is enforced (a broken rule
+//! is reported with the right kind, index and layout), the options do what
+//! they say, and the injection state is per thread and survives panics and
+//! `.await` points.
+
+use std::alloc::{Layout, alloc, dealloc};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+use wasmtime_error::oom_test::{
+    FailureKind, OomTest, OomTestAllocator, OomTestSummary, without_injection,
+};
+use wasmtime_error::{Error, OutOfMemory, Result, format_err};
+
+#[global_allocator]
+static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
+
+/// One raw allocation, freed on drop; null when it failed.
+struct Block {
+    block: *mut u8,
+    layout: Layout,
+}
+
+impl Block {
+    fn new(size: usize) -> Block {
+        let layout = Layout::from_size_align(size, 8).unwrap();
+        // SAFETY: every size used here is non-zero.
+        let block = unsafe { alloc(layout) };
+        Block { block, layout }
+    }
+
+    fn failed(&self) -> bool {
+        self.block.is_null()
+    }
+
+    /// The allocation as a result, the way well-behaved code reports it.
+    fn checked(size: usize) -> Result<Block> {
+        let block = Block::new(size);
+        if block.failed() {
+            return Err(OutOfMemory::new(size).into());
+        }
+        Ok(block)
+    }
+}
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        if !self.block.is_null() {
+            // SAFETY: allocated in `new` with `layout`.
+            unsafe { dealloc(self.block, self.layout) };
+        }
+    }
+}
+
+/// Where closures put what they do not free: made before the test with
+/// room to spare (so keeping allocates nothing) and freed after it, so that
+/// the leaks the harness must see are not real leaks for Miri.
+struct Kept<T>(RefCell<Vec<T>>);
+
+impl<T> Kept<T> {
+    fn new() -> Kept<T> {
+        Kept(RefCell::new(Vec::with_capacity(64)))
+    }
+
+    fn keep(&self, value: T) {
+        let mut kept = self.0.borrow_mut();
+        assert!(kept.len() < kept.capacity(), "keeping must not allocate");
+        kept.push(value);
+    }
+}
+
+/// `n` checked allocations of 8, 16, 24, ... bytes.
+fn allocate_checked(n: usize) -> Result<()> {
+    for i in 1..=n {
+        Block::checked(8 * i)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn well_behaved_code_passes_and_every_allocation_is_failed_once() {
+    let summary = OomTest::new().test(|| allocate_checked(4)).unwrap();
+    assert_eq!(
+        summary,
+        OomTestSummary {
+            allocations: 4,
+            runs: 4,
+            injected: 4
+        }
+    );
+}
+
+#[test]
+fn ignoring_a_failure_is_a_missed_oom() {
+    let failure = OomTest::new()
+        .test(|| {
+            Block::checked(8)?;
+            let _ignored = Block::new(40);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(failure.kind(), FailureKind::MissedOom));
+    let injected = failure.injected().unwrap();
+    assert_eq!(injected.index, 1);
+    assert_eq!(injected.layout, Layout::from_size_align(40, 8).unwrap());
+    let report = failure.to_string();
+    assert!(report.contains("missed OOM"), "{report}");
+    assert!(
+        report.contains("allocation #1 (size 40, align 8)"),
+        "{report}"
+    );
+    #[cfg(not(miri))]
+    {
+        // The report ends with where the failed allocation was made.
+        assert!(report.contains("allocation site of the injected failure"));
+        assert!(report.contains("oom_harness::ignoring_a_failure_is_a_missed_oom"));
+    }
+    // `allow_missed_oom_errors` lets it pass.
+    OomTest::new()
+        .allow_missed_oom_errors(true)
+        .test(|| {
+            let _ignored = Block::new(40);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn another_error_after_a_failure_is_caught() {
+    let failure = OomTest::new()
+        .test(|| {
+            if Block::new(16).failed() {
+                return Err(format_err!("disk full"));
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::NonOomError { message } => assert_eq!(message, "disk full"),
+        other => panic!("wrong kind: {other:?}"),
+    }
+    assert_eq!(failure.injected().unwrap().index, 0);
+}
+
+#[test]
+fn an_error_without_a_failure_is_caught() {
+    let failure = OomTest::new()
+        .test(|| {
+            let _block = Block::checked(8)?;
+            Err(format_err!("always"))
+        })
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::UnexpectedError { message } => assert_eq!(message, "always"),
+        other => panic!("wrong kind: {other:?}"),
+    }
+    // Caught on the dry run, before any failure was injected.
+    assert_eq!(failure.injected(), None);
+}
+
+#[test]
+fn a_leak_is_caught() {
+    let kept = Kept::new();
+    let failure = OomTest::new()
+        .test(|| {
+            kept.keep(Block::checked(24)?);
+            Ok(())
+        })
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::Leak { bytes } => assert_eq!(*bytes, 24),
+        other => panic!("wrong kind: {other:?}"),
+    }
+    // Found on the second dry run: the first may fill caches.
+    assert_eq!(kept.0.borrow().len(), 2);
+    assert_eq!(failure.injected(), None);
+
+    // `allow_leaks` lets it pass.
+    let kept = Kept::new();
+    OomTest::new()
+        .allow_leaks(true)
+        .test(|| {
+            kept.keep(Block::checked(24)?);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn freeing_in_the_run_is_not_a_leak() {
+    // Memory that lives across the allocation and is freed by the end of
+    // the run balances out, including through `realloc`.
+    let summary = OomTest::new()
+        .test(|| {
+            let mut bytes = Vec::<u8>::new();
+            for size in [4, 64, 1024] {
+                bytes
+                    .try_reserve_exact(size - bytes.len())
+                    .map_err(|_| OutOfMemory::new(size))?;
+                bytes.resize(size, 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    // One allocation, then two reallocations.
+    assert_eq!(summary.allocations, 3);
+}
+
+#[test]
+fn a_panic_is_reported_with_its_index() {
+    let failure = OomTest::new()
+        .test(|| {
+            Block::checked(8)?;
+            Block::checked(8)?;
+            let third = Block::new(32);
+            assert!(!third.failed(), "third allocation failed");
+            Ok(())
+        })
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::Panicked { message } => {
+            assert_eq!(message, "third allocation failed")
+        }
+        other => panic!("wrong kind: {other:?}"),
+    }
+    let injected = failure.injected().unwrap();
+    assert_eq!((injected.index, injected.layout.size()), (2, 32));
+    assert!(
+        failure
+            .to_string()
+            .contains("allocation #2 (size 32, align 8)")
+    );
+    // The state was restored: this thread allocates normally, and the
+    // next test counts from scratch.
+    let mut after = Vec::<u64>::with_capacity(8);
+    after.push(1);
+    let summary = OomTest::new().test(|| allocate_checked(2)).unwrap();
+    assert_eq!(summary.allocations, 2);
+}
+
+#[test]
+fn allocating_after_a_failure_is_caught_unless_allowed() {
+    let body = || {
+        let first = Block::new(8);
+        let second = Block::new(16);
+        if first.failed() || second.failed() {
+            return Err(OutOfMemory::new(8).into());
+        }
+        Ok(())
+    };
+    let failure = OomTest::new().test(body).unwrap_err();
+    match failure.kind() {
+        FailureKind::AllocAfterOom { allocation } => {
+            assert_eq!((allocation.index, allocation.layout.size()), (1, 16));
+        }
+        other => panic!("wrong kind: {other:?}"),
+    }
+    assert_eq!(failure.injected().unwrap().index, 0);
+
+    // Allowed, the second allocation fails too by default ...
+    let seen_second = Cell::new(None);
+    OomTest::new()
+        .allow_alloc_after_oom(true)
+        .test(|| {
+            let first = Block::new(8);
+            let second = Block::new(16);
+            if first.failed() {
+                seen_second.set(Some(second.failed()));
+            }
+            if first.failed() || second.failed() {
+                return Err(OutOfMemory::new(8).into());
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen_second.get(), Some(true));
+
+    // ... and succeeds with `alloc_succeeds_after_oom`.
+    OomTest::new()
+        .allow_alloc_after_oom(true)
+        .alloc_succeeds_after_oom(true)
+        .test(|| {
+            let first = Block::new(8);
+            let second = Block::new(16);
+            if first.failed() {
+                seen_second.set(Some(second.failed()));
+            }
+            if first.failed() || second.failed() {
+                return Err(OutOfMemory::new(8).into());
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen_second.get(), Some(false));
+
+    // Succeeding but not allowed: still caught, with where it happened.
+    let failure = OomTest::new()
+        .alloc_succeeds_after_oom(true)
+        .test(body)
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::AllocAfterOom { allocation } => assert_eq!(allocation.index, 1),
+        other => panic!("wrong kind: {other:?}"),
+    }
+}
+
+#[test]
+fn a_changing_allocation_count_is_reported() {
+    let runs = Cell::new(0);
+    let failure = OomTest::new()
+        .test(|| {
+            runs.set(runs.get() + 1);
+            allocate_checked(runs.get())
+        })
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::UnstableCount { counts } => {
+            assert_eq!(counts, &(1..=10).collect::<Vec<u64>>())
+        }
+        other => panic!("wrong kind: {other:?}"),
+    }
+    // A count that settles after the first run (a cache filled once) is
+    // fine.
+    let cache = Kept::new();
+    let summary = OomTest::new()
+        .test(|| {
+            if cache.0.borrow().is_empty() {
+                cache.keep(Block::checked(8)?);
+            }
+            allocate_checked(2)
+        })
+        .unwrap();
+    assert_eq!(summary.allocations, 2);
+}
+
+#[test]
+fn limits_on_runs() {
+    let summary = OomTest::new()
+        .max_iters(3)
+        .test(|| allocate_checked(10))
+        .unwrap();
+    assert_eq!((summary.allocations, summary.runs), (10, 3));
+    let summary = OomTest::new()
+        .max_duration(Duration::ZERO)
+        .test(|| allocate_checked(10))
+        .unwrap();
+    assert_eq!((summary.allocations, summary.runs), (10, 0));
+}
+
+#[test]
+fn fuzzing_picks_allocations_from_the_seed() {
+    let n = if cfg!(miri) { 20 } else { 200 };
+    let summary = OomTest::new().fuzz(7, 25, || allocate_checked(n)).unwrap();
+    assert_eq!(
+        (summary.allocations, summary.runs, summary.injected),
+        (n as u64, 25, 25)
+    );
+
+    // Code that mishandles one allocation out of `n`: some seed finds it,
+    // and the same seed finds the same failure again.
+    let sloppy = || {
+        for i in 0..n {
+            let block = Block::new(8);
+            if block.failed() {
+                if i == n / 2 {
+                    return Ok(()); // the mishandled one
+                }
+                return Err(OutOfMemory::new(8).into());
+            }
+        }
+        Ok(())
+    };
+    let first = OomTest::new().fuzz(1, 1000, sloppy).unwrap_err();
+    assert!(matches!(first.kind(), FailureKind::MissedOom));
+    assert_eq!(first.injected().unwrap().index, (n / 2) as u64);
+    let again = OomTest::new().fuzz(1, 1000, sloppy).unwrap_err();
+    assert_eq!(again.injected(), first.injected());
+}
+
+#[test]
+fn other_threads_are_not_counted() {
+    let stop = AtomicBool::new(false);
+    let allocated = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                let noise = std::hint::black_box(Box::new([0u8; 32]));
+                assert_eq!(noise.len(), 32);
+                allocated.fetch_add(1, Ordering::Relaxed);
+                std::thread::yield_now();
+            }
+        });
+        // Wait until the other thread allocates, so that it overlaps.
+        while allocated.load(Ordering::Relaxed) == 0 {
+            std::thread::yield_now();
+        }
+        for _ in 0..3 {
+            let summary = OomTest::new()
+                .test(|| {
+                    // Give the other thread time to allocate meanwhile.
+                    std::thread::yield_now();
+                    allocate_checked(3)
+                })
+                .unwrap();
+            assert_eq!((summary.allocations, summary.injected), (3, 3));
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+}
+
+#[test]
+fn tests_do_not_nest() {
+    let failure = OomTest::new()
+        .test(|| {
+            let _inner = OomTest::new().test(|| Ok(()));
+            Ok(())
+        })
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::Panicked { message } => {
+            assert!(message.contains("cannot run inside"), "{message}")
+        }
+        other => panic!("wrong kind: {other:?}"),
+    }
+}
+
+#[test]
+fn without_injection_is_neither_counted_nor_failed() {
+    let summary = OomTest::new()
+        .test(|| {
+            let block = Block::checked(8)?;
+            // Infallible allocations are safe in here, even after a failure.
+            let label = without_injection(|| format!("{} bytes", block.layout.size()));
+            assert_eq!(label, "8 bytes");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.allocations, 1);
+    // Its bytes still count as leaked when kept.
+    let kept = Kept::new();
+    let failure = OomTest::new()
+        .test(|| {
+            kept.keep(without_injection(|| vec![0u8; 16]));
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(failure.kind(), FailureKind::Leak { bytes: 16 }));
+}
+
+#[test]
+fn the_failure_converts_into_an_error() {
+    fn run() -> Result<()> {
+        OomTest::new().test(|| {
+            let _ignored = Block::new(8);
+            Ok(())
+        })?;
+        Ok(())
+    }
+    let error: Error = run().unwrap_err();
+    assert!(error.to_string().starts_with("OOM test failed: missed OOM"));
+}
+
+/// Pending once (waking itself), then ready: an `.await` point.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+#[test]
+fn async_code_keeps_its_count_across_awaits() {
+    let summary = OomTest::new()
+        .test_async(|| async {
+            let first = Block::checked(8)?;
+            YieldOnce(false).await;
+            let second = Block::checked(16)?;
+            YieldOnce(false).await;
+            Block::checked(24)?;
+            drop((first, second));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!((summary.allocations, summary.injected), (3, 3));
+
+    // A failure ignored after two awaits is found, with its index.
+    let failure = OomTest::new()
+        .test_async(|| async {
+            let _first = Block::checked(8)?;
+            YieldOnce(false).await;
+            let _second = Block::checked(16)?;
+            YieldOnce(false).await;
+            let _ignored = Block::new(24);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(failure.kind(), FailureKind::MissedOom));
+    assert_eq!(failure.injected().unwrap().index, 2);
+}
+
+#[test]
+fn async_code_woken_from_another_thread() {
+    /// Ready once another thread has woken it.
+    struct WokenElsewhere(Option<std::thread::JoinHandle<()>>);
+
+    impl Future for WokenElsewhere {
+        type Output = ();
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+            match self.0.take() {
+                Some(handle) => {
+                    handle.join().unwrap();
+                    Poll::Ready(())
+                }
+                None => {
+                    let waker = cx.waker().clone();
+                    // Spawning allocates infallibly: not under test.
+                    let handle = without_injection(|| std::thread::spawn(move || waker.wake()));
+                    self.0 = Some(handle);
+                    Poll::Pending
+                }
+            }
+        }
+    }
+
+    let summary = OomTest::new()
+        .allow_leaks(true)
+        .test_async(|| async {
+            let _first = Block::checked(8)?;
+            WokenElsewhere(None).await;
+            Block::checked(8)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.allocations, 2);
+}
