@@ -542,3 +542,29 @@ fn into_boxed_dyn_error() {
         });
     }
 }
+
+/// Our side of the anyhow layer. Making an `anyhow::Error` allocates inside
+/// anyhow, which aborts on failure, so that part runs without injection;
+/// taking it over (`from_anyhow`, `to_wasmtime_result`) is fallible.
+#[cfg(feature = "anyhow")]
+#[test]
+fn from_anyhow_and_to_wasmtime_result() {
+    use wasmtime_error::ToWasmtimeResult;
+    use wasmtime_error::oom_test::without_injection;
+
+    check(1, || {
+        let theirs = without_injection(|| anyhow::anyhow!("root").context("outer"));
+        let error = unless_oom(Error::from_anyhow(theirs))?;
+        assert!(error.is::<anyhow::Error>());
+        assert_eq!(text!("{error:#}").as_str(), "outer: root");
+        assert_eq!(error.downcast_ref::<&str>(), Some(&"outer"));
+        Ok(())
+    });
+    check(2, || {
+        let theirs: anyhow::Result<u8> = without_injection(|| Err(anyhow::anyhow!("theirs")));
+        let error = unless_oom(theirs.to_wasmtime_result().unwrap_err())?;
+        let error = unless_oom(error.context("ours"))?;
+        assert_eq!(text!("{error:?}").as_str(), "ours\n\nCaused by:\n    theirs");
+        Ok(())
+    });
+}
