@@ -77,10 +77,12 @@ macro_rules! operations {
                 error
             }
 
+            #[inline(never)]
             pub fn downcast_hit(error: &Error) -> bool {
                 error.downcast_ref::<Root>().is_some()
             }
 
+            #[inline(never)]
             pub fn downcast_miss(error: &Error) -> bool {
                 error.downcast_ref::<std::fmt::Error>().is_some()
             }

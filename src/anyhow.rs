@@ -13,7 +13,7 @@
 //!   downcast's `Target`.
 
 use crate::Error;
-use crate::error::{Access, Decoded, Lookup, Payload, Target};
+use crate::error::{Access, Decoded, Payload, Target};
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;
@@ -228,13 +228,13 @@ impl StdError for FromAnyhow {
 // that last case the `anyhow::Error` was consumed, so `drop_rest` has
 // nothing left to drop in any case.
 unsafe impl Payload for FromAnyhow {
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>> {
         // SAFETY: `this` is live; the projection keeps its provenance.
         let field = unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).0) };
         if target.is::<::anyhow::Error>() {
-            return Lookup::Here(field.cast());
+            return Some(field.cast());
         }
-        let found = match target.access {
+        match target.access {
             // SAFETY: `this` may be read for as long as the result is used.
             Access::Shared => (target.anyhow.by_ref)(unsafe { field.as_ref() }),
             // SAFETY: the caller holds unique access through `this`.
@@ -254,8 +254,7 @@ unsafe impl Payload for FromAnyhow {
                     }
                 }
             }
-        };
-        found.map_or(Lookup::Absent, Lookup::Here)
+        }
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {

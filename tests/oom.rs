@@ -564,7 +564,10 @@ fn from_anyhow_and_to_wasmtime_result() {
         let theirs: anyhow::Result<u8> = without_injection(|| Err(anyhow::anyhow!("theirs")));
         let error = unless_oom(theirs.to_wasmtime_result().unwrap_err())?;
         let error = unless_oom(error.context("ours"))?;
-        assert_eq!(text!("{error:?}").as_str(), "ours\n\nCaused by:\n    theirs");
+        assert_eq!(
+            text!("{error:?}").as_str(),
+            "ours\n\nCaused by:\n    theirs"
+        );
         Ok(())
     });
 }

@@ -2,7 +2,7 @@
 
 use super::Error;
 use super::fmt::Quoted;
-use super::vtable::{Lookup, Payload, Target};
+use super::vtable::{Payload, Target};
 use crate::OutOfMemory;
 use core::any::TypeId;
 use core::convert::Infallible;
@@ -247,16 +247,16 @@ where
     C: Display + Send + Sync + 'static,
     E: StdError + Send + Sync + 'static,
 {
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>> {
         let this = this.as_ptr();
         // SAFETY: `this` is live; projections keep its provenance.
         unsafe {
             if target.is::<C>() {
-                Lookup::Here(NonNull::new_unchecked(&raw mut (*this).context).cast())
+                Some(NonNull::new_unchecked(&raw mut (*this).context).cast())
             } else if target.is::<E>() {
-                Lookup::Here(NonNull::new_unchecked(&raw mut (*this).error).cast())
+                Some(NonNull::new_unchecked(&raw mut (*this).error).cast())
             } else {
-                Lookup::Absent
+                None
             }
         }
     }
@@ -293,14 +293,15 @@ unsafe impl<C> Payload for ContextOnError<C>
 where
     C: Display + Send + Sync + 'static,
 {
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>> {
         let this = this.as_ptr();
-        // SAFETY: `this` is live; projections keep its provenance.
+        // SAFETY: `this` is live and owns the inner error, which is live
+        // too; projections keep the caller's provenance.
         unsafe {
             if target.is::<C>() {
-                Lookup::Here(NonNull::new_unchecked(&raw mut (*this).context).cast())
+                Some(NonNull::new_unchecked(&raw mut (*this).context).cast())
             } else {
-                Lookup::Inner(NonNull::new_unchecked(&raw mut (*this).error))
+                Error::find_in(NonNull::new_unchecked(&raw mut (*this).error), target)
             }
         }
     }
@@ -319,7 +320,6 @@ where
         }
     }
 
-    #[cfg(feature = "backtrace")]
     fn inner_error(&self) -> Option<&Error> {
         Some(&self.error)
     }

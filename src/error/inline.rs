@@ -6,7 +6,7 @@
 //! writes it straight into the allocation.
 
 use super::Error;
-use super::vtable::{ErrorImpl, Header, Lookup, Payload, Target, allocation_layout, try_alloc};
+use super::vtable::{ErrorImpl, Header, Payload, Target, allocation_layout, try_alloc};
 use crate::OutOfMemory;
 use core::error::Error as StdError;
 use core::fmt::{self, Write};
@@ -64,8 +64,8 @@ impl StdError for InlineMessage {}
 // to hand out), so `drop_rest` is never called; the trailing bytes are
 // declared so that the allocation is freed with the layout it was made with.
 unsafe impl Payload for InlineMessage {
-    unsafe fn find(_: NonNull<Self>, _: &Target) -> Lookup {
-        Lookup::Absent
+    unsafe fn find(_: NonNull<Self>, _: &Target) -> Option<NonNull<()>> {
+        None
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}

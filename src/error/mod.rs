@@ -34,8 +34,8 @@ use core::ptr::NonNull;
 use payload::{Boxed, DisplayOnly, Message, Plain};
 pub(crate) use repr::Decoded;
 use repr::Repr;
+pub(crate) use vtable::Payload;
 use vtable::{Header, box_payload};
-pub(crate) use vtable::{Lookup, Payload};
 
 /// The error type: like `anyhow::Error`, a wrapper around any
 /// `core::error::Error + Send + Sync + 'static` with context layers, a
@@ -304,7 +304,7 @@ impl Error {
         let mut slot = MaybeUninit::<E>::uninit();
         let target = Target::to_take::<E>(&mut slot);
         let mut this = ManuallyDrop::new(self);
-        let Some(found) = Error::find::<false>(NonNull::from(&mut *this), &target) else {
+        let Some(found) = Error::find_in(NonNull::from(&mut *this), &target) else {
             return Err(ManuallyDrop::into_inner(this));
         };
         // SAFETY: `find` located a live `E`, reached through unique access
@@ -344,7 +344,7 @@ impl Error {
         E: Display + Debug + Send + Sync + 'static,
     {
         let target = Target::of::<E>();
-        let found = Error::find::<false>(NonNull::from(self), &target)?;
+        let found = Error::find_in(NonNull::from(self), &target)?;
         // SAFETY: `find` located a live `E` owned by (or static to) `self`.
         Some(unsafe { found.cast::<E>().as_ref() })
     }
@@ -369,7 +369,22 @@ impl Error {
         E: Display + Debug + Send + Sync + 'static,
     {
         let target = Target::of_mut::<E>();
-        let found = Error::find::<true>(NonNull::from(self), &target)?;
+        let this = NonNull::from(self);
+        let mut found = Error::find_in(this, &target)?;
+        // A static message lives in read-only memory: if that is where the
+        // value was found, move the message to the heap and find it again.
+        if let Some((word, message)) = Error::innermost_static(this) {
+            if found == NonNull::from(message.message_ref()).cast() {
+                let promoted = Error::from_payload(Message(*message.message_ref()), false);
+                if promoted.is_out_of_memory() {
+                    return None;
+                }
+                // SAFETY: `&mut self` gives unique access to every error of
+                // the chain; the static error being replaced owns nothing.
+                unsafe { word.as_ptr().write(promoted) };
+                found = Error::find_in(this, &target)?;
+            }
+        }
         // SAFETY: `find` located a live `E` through the unique access
         // `&mut self` gives, and never in static memory when promoting.
         Some(unsafe { found.cast::<E>().as_mut() })
@@ -490,47 +505,42 @@ impl Error {
     }
 
     /// Finds a value of the target type in the error at `cursor` and in the
-    /// errors its layers wrap. With `PROMOTE`, a static message holding the
-    /// target is first moved to the heap so that it can be written through;
-    /// if that fails the search ends with `None`.
+    /// errors its layers wrap (each context layer searches the error it
+    /// wraps through this function again). A static message is found where
+    /// it is; `downcast_mut` moves it to the heap before handing it out.
     ///
     /// The returned pointer has the permissions `cursor` had.
     #[inline]
-    fn find<const PROMOTE: bool>(
-        mut cursor: NonNull<Error>,
-        target: &Target,
-    ) -> Option<NonNull<()>> {
+    pub(crate) fn find_in(cursor: NonNull<Error>, target: &Target) -> Option<NonNull<()>> {
+        // SAFETY: `cursor` points at a live error (the caller's, or one
+        // inside a live layer); the shared borrow taken to decode it ends
+        // here, before anything writes through `cursor`.
+        match unsafe { (*cursor.as_ptr()).repr.decode() } {
+            // SAFETY: a boxed word heads a live allocation whose vtable
+            // matches its payload.
+            Decoded::Boxed(header) => unsafe { ((*header.as_ptr()).vtable.find)(header, target) },
+            Decoded::Oom(_) => target.is::<OutOfMemory>().then_some(cursor.cast()),
+            Decoded::Static(message) => target
+                .is::<&'static str>()
+                .then(|| NonNull::from(message.message_ref()).cast()),
+        }
+    }
+
+    /// The innermost error of the chain of our own layers, if it is a
+    /// static message (only the innermost error can be one).
+    fn innermost_static(
+        cursor: NonNull<Error>,
+    ) -> Option<(NonNull<Error>, &'static StaticMessage)> {
+        let mut cursor = cursor;
         loop {
-            // SAFETY: `cursor` points at a live error (the caller's, or one
-            // inside a live layer); the shared borrow taken to decode it
-            // ends here, before anything writes through `cursor`.
-            let decoded = unsafe { (*cursor.as_ptr()).repr.decode() };
-            match decoded {
-                Decoded::Oom(_) => return target.is::<OutOfMemory>().then_some(cursor.cast()),
-                // Only a `&'static str` is found in a static message, so
-                // for any other target there is nothing to move.
-                Decoded::Static(message) if PROMOTE && target.is::<&'static str>() => {
-                    let promoted = Error::from_payload(Message(*message.message_ref()), false);
-                    if promoted.is_out_of_memory() {
-                        return None;
-                    }
-                    // SAFETY: `PROMOTE` is only asked for with unique access;
-                    // the static error being replaced owns nothing.
-                    unsafe { cursor.as_ptr().write(promoted) };
-                }
-                Decoded::Static(message) => {
-                    return target
-                        .is::<&'static str>()
-                        .then(|| NonNull::from(message.message_ref()).cast());
-                }
+            // SAFETY: as in `find_in`; only reads.
+            match unsafe { (*cursor.as_ptr()).repr.decode() } {
+                Decoded::Static(message) => return Some((cursor, message)),
+                Decoded::Oom(_) => return None,
                 Decoded::Boxed(header) => {
                     // SAFETY: a boxed word heads a live allocation whose
-                    // vtable matches its payload.
-                    match unsafe { ((*header.as_ptr()).vtable.find)(header, target) } {
-                        Lookup::Here(found) => return Some(found),
-                        Lookup::Inner(inner) => cursor = inner,
-                        Lookup::Absent => return None,
-                    }
+                    // vtable matches its payload; the inner error lives in it.
+                    cursor = unsafe { ((*header.as_ptr()).vtable.inner_error)(header) }?;
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! The payloads of boxed errors made by `Error::new`, `Error::msg`,
 //! `Error::from_boxed` and `Option::context`.
 
-use super::vtable::{Lookup, Payload, Target};
+use super::vtable::{Payload, Target};
 use alloc::boxed::Box;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
@@ -10,12 +10,8 @@ use core::ptr::NonNull;
 /// `find` for a `repr(transparent)` wrapper `P` around one `T`: the `T`
 /// is at the wrapper's own address.
 #[inline]
-fn find_wrapped<T: 'static, P>(this: NonNull<P>, target: &Target) -> Lookup {
-    if target.is::<T>() {
-        Lookup::Here(this.cast())
-    } else {
-        Lookup::Absent
-    }
+fn find_wrapped<T: 'static, P>(this: NonNull<P>, target: &Target) -> Option<NonNull<()>> {
+    target.is::<T>().then_some(this.cast())
 }
 
 /// A `core::error::Error` kept as it is (`Error::new`).
@@ -56,7 +52,7 @@ impl<E: StdError> StdError for Plain<E> {
 // SAFETY: the only value found is the `E` the payload wraps, at the
 // payload's own address (`repr(transparent)`).
 unsafe impl<E: StdError + Send + Sync + 'static> Payload for Plain<E> {
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>> {
         find_wrapped::<E, Self>(this, target)
     }
 
@@ -93,7 +89,7 @@ impl<M: Display + Debug> StdError for Message<M> {}
 // SAFETY: the only value found is the `M` the payload wraps, at the
 // payload's own address (`repr(transparent)`).
 unsafe impl<M: Display + Debug + Send + Sync + 'static> Payload for Message<M> {
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>> {
         find_wrapped::<M, Self>(this, target)
     }
 
@@ -123,7 +119,7 @@ impl<M: Display> StdError for DisplayOnly<M> {}
 // SAFETY: the only value found is the `M` the payload wraps, at the
 // payload's own address (`repr(transparent)`).
 unsafe impl<M: Display + Send + Sync + 'static> Payload for DisplayOnly<M> {
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>> {
         find_wrapped::<M, Self>(this, target)
     }
 
@@ -166,7 +162,7 @@ impl StdError for Boxed {
 // concrete type inside the box is not searched: `core::error::Error` can
 // only compare it with types that are themselves errors.
 unsafe impl Payload for Boxed {
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup {
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>> {
         find_wrapped::<Box<dyn StdError + Send + Sync>, Self>(this, target)
     }
 

@@ -36,16 +36,6 @@ pub(crate) struct ErrorImpl<P> {
     pub(crate) payload: P,
 }
 
-/// Where a value of a requested type lives, as answered by [`Payload::find`].
-pub(crate) enum Lookup {
-    /// At this address, inside the payload or memory the payload owns.
-    Here(NonNull<()>),
-    /// Not in this layer; look in the wrapped error at this address.
-    Inner(NonNull<Error>),
-    /// Nowhere in this error.
-    Absent,
-}
-
 /// The type a downcast looks for.
 pub(crate) struct Target {
     pub(crate) id: TypeId,
@@ -121,12 +111,12 @@ impl Target {
 ///
 /// # Safety
 ///
-/// Implementors promise that `find` only ever returns `Here(p)` where `p`
+/// Implementors promise that `find` only ever returns `Some(p)` where `p`
 /// points to a live value of exactly the type `target.id` names, inside
 /// `this` or inside memory `this` owns and keeps at a fixed address, and that
 /// `drop_rest` drops exactly everything else `this` owns. With the feature
 /// `anyhow` and `Access::Take(slot)`, `find` may instead move the value into
-/// `slot` and return `Here(slot)`; `drop_rest` then leaves that value alone
+/// `slot` and return `Some(slot)`; `drop_rest` then leaves that value alone
 /// too. `object` returns a pointer into `this` with its permissions.
 ///
 /// They also promise the layout the vtable frees with: `BOXABLE_IN_PLACE`
@@ -134,21 +124,22 @@ impl Target {
 /// then an `ErrorImpl<Self>` made by `box_payload`); otherwise the allocation
 /// was made with `allocation_layout::<Self>(trailing_bytes())`.
 pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
-    /// Where a value of the target type is.
+    /// Where a value of the target type is: in this layer, or (for a layer
+    /// around one of our errors) in the error it wraps, searched with
+    /// [`Error::find_in`].
     ///
     /// # Safety
     ///
-    /// `this` points to a live payload; the returned pointers have the
+    /// `this` points to a live payload; the returned pointer has the
     /// permissions `this` had.
-    unsafe fn find(this: NonNull<Self>, target: &Target) -> Lookup;
+    unsafe fn find(this: NonNull<Self>, target: &Target) -> Option<NonNull<()>>;
 
     /// Drops what the payload owns except the value `find` located for
     /// `target`, which the caller has already moved out.
     ///
     /// # Safety
     ///
-    /// `find(this, target)` returned `Here` or `Inner` (and, for `Inner`, the
-    /// search below found the value), and the value was moved out.
+    /// `find(this, target)` returned the value, and it was moved out.
     unsafe fn drop_rest(this: NonNull<Self>, target: &Target);
 
     /// The `dyn Error` the payload shows through `Deref`, `source()` and
@@ -165,7 +156,6 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     }
 
     /// The error this layer wraps, if it is one of ours.
-    #[cfg(feature = "backtrace")]
     fn inner_error(&self) -> Option<&Error> {
         None
     }
@@ -203,10 +193,9 @@ pub(crate) type IntoBox = unsafe fn(NonNull<Header>) -> Box<dyn StdError + Send 
 /// The functions of one payload type, reached through the header.
 pub(crate) struct VTable {
     pub(crate) object: unsafe fn(NonNull<Header>) -> NonNull<dyn StdError + Send + Sync>,
-    pub(crate) find: unsafe fn(NonNull<Header>, &Target) -> Lookup,
+    pub(crate) find: unsafe fn(NonNull<Header>, &Target) -> Option<NonNull<()>>,
     pub(crate) drop_rest: unsafe fn(NonNull<Header>, &Target),
     pub(crate) drop: unsafe fn(NonNull<Header>),
-    #[cfg(feature = "backtrace")]
     pub(crate) inner_error: unsafe fn(NonNull<Header>) -> Option<NonNull<Error>>,
     /// `None` when the allocation cannot become a `Box` as it is.
     pub(crate) into_box: Option<IntoBox>,
@@ -220,7 +209,6 @@ impl<P: Payload> ErrorImpl<P> {
         find: find::<P>,
         drop_rest: drop_rest::<P>,
         drop: drop::<P>,
-        #[cfg(feature = "backtrace")]
         inner_error: inner_error::<P>,
         into_box: if P::BOXABLE_IN_PLACE {
             Some(into_box::<P>)
@@ -290,13 +278,12 @@ unsafe fn object<P: Payload>(header: NonNull<Header>) -> NonNull<dyn StdError + 
     unsafe { P::object(payload_ptr(header)) }
 }
 
-unsafe fn find<P: Payload>(header: NonNull<Header>, target: &Target) -> Lookup {
+unsafe fn find<P: Payload>(header: NonNull<Header>, target: &Target) -> Option<NonNull<()>> {
     // SAFETY: header heads an `ErrorImpl<P>` (vtable invariant); the
     // payload is live while its error is.
     unsafe { P::find(payload_ptr(header), target) }
 }
 
-#[cfg(feature = "backtrace")]
 unsafe fn inner_error<P: Payload>(header: NonNull<Header>) -> Option<NonNull<Error>> {
     // SAFETY: header heads a live `ErrorImpl<P>` (vtable invariant).
     let payload = unsafe { payload_ptr::<P>(header).as_ref() };
