@@ -1209,28 +1209,83 @@ fn ensure_plain_conditions() {
         }),
         "Condition failed: `flag || a > b`"
     );
-    assert!(
+    // Casts are part of a side.
+    assert_eq!(
         ensure_error(|| {
             ensure!(a as u64 == 5);
             Ok(())
-        })
-        .starts_with("Condition failed: `a as u64 == 5`")
+        }),
+        "Condition failed: `a as u64 == 5` (1 vs 5)"
     );
-    // Generic arguments are not mistaken for comparisons.
+    assert_eq!(
+        ensure_error(|| {
+            ensure!(5 == b as i64);
+            Ok(())
+        }),
+        "Condition failed: `5 == b as i64` (5 vs 2)"
+    );
+    // Generic arguments are not mistaken for comparisons, and keep the
+    // caller's spacing.
+    assert_eq!(
+        ensure_error(|| {
+            ensure!(Vec::<u8>::new().len() == 1);
+            Ok(())
+        }),
+        "Condition failed: `Vec::<u8>::new().len() == 1` (0 vs 1)"
+    );
     let message = ensure_error(|| {
-        ensure!(Vec::<u8>::new().len() == 1);
+        ensure!(std::mem::size_of::<u64>() < 1);
         Ok(())
     });
-    assert!(message.starts_with("Condition failed: `Vec"), "{message}");
-    assert!(message.ends_with("new().len() == 1` (0 vs 1)"), "{message}");
+    assert_eq!(
+        message,
+        "Condition failed: `std::mem::size_of::<u64>() < 1` (8 vs 1)"
+    );
+    // As in anyhow, a `>>` closing two lists of generic arguments leaves
+    // the values out.
     let message = ensure_error(|| {
         ensure!(std::mem::size_of::<Vec<u8>>() < 1);
         Ok(())
     });
-    assert!(
-        message.ends_with("` (24 vs 1)") || message.ends_with("` (12 vs 1)"),
-        "{message}"
+    assert_eq!(
+        message,
+        "Condition failed: `std::mem::size_of::<Vec<u8>>() < 1`"
     );
+}
+
+#[test]
+fn ensure_casts_and_generics_evaluate_each_side_once() {
+    let calls = Cell::new(0);
+    let next = || {
+        calls.set(calls.get() + 1);
+        calls.get()
+    };
+    assert_eq!(
+        ensure_error(|| {
+            ensure!(next() as u8 == 5);
+            Ok(())
+        }),
+        "Condition failed: `next() as u8 == 5` (1 vs 5)"
+    );
+    assert_eq!(calls.get(), 1);
+    assert_eq!(
+        ensure_error(|| {
+            ensure!(0 == Vec::<u8>::with_capacity(next()).capacity() as i64 - 10);
+            Ok(())
+        })
+        .split(" (")
+        .next(),
+        Some("Condition failed: `0 == Vec::<u8>::with_capacity(next()).capacity() as i64 - 10`")
+    );
+    assert_eq!(calls.get(), 2);
+    assert_eq!(
+        ensure_error(|| {
+            ensure!(next() as u64 == 5, "got {}", calls.get());
+            Ok(())
+        }),
+        "got 3"
+    );
+    assert_eq!(calls.get(), 3);
 }
 
 #[test]
