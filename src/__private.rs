@@ -1,7 +1,7 @@
 //! What the macros expand to. Not part of the API.
 
 use crate::Error;
-use alloc::boxed::Box;
+use std_alloc::boxed::Box;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 

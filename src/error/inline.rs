@@ -137,7 +137,7 @@ impl Drop for Allocation {
         let layout = allocation_layout::<InlineMessage>(self.capacity)
             .expect("the same layout was computed when allocating");
         // SAFETY: allocated in `new` with this layout, not handed over.
-        unsafe { alloc::alloc::dealloc(self.base.as_ptr().cast(), layout) };
+        unsafe { std_alloc::alloc::dealloc(self.base.as_ptr().cast(), layout) };
     }
 }
 

@@ -5,7 +5,7 @@ use super::repr::Decoded;
 use super::vtable::try_alloc;
 use super::{Error, fmt};
 use crate::OutOfMemory;
-use alloc::boxed::Box;
+use std_alloc::boxed::Box;
 use core::alloc::Layout;
 use core::error::Error as StdError;
 use core::ptr::NonNull;

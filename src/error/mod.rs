@@ -21,7 +21,7 @@ pub(crate) use inline::format as format_inline;
 pub(crate) use vtable::Target;
 
 use crate::OutOfMemory;
-use alloc::boxed::Box;
+use std_alloc::boxed::Box;
 use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt::{Debug, Display};

@@ -2,7 +2,7 @@
 //! `Error::from_boxed` and `Option::context`.
 
 use super::vtable::{Lookup, Payload, Target};
-use alloc::boxed::Box;
+use std_alloc::boxed::Box;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;

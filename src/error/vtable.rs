@@ -8,7 +8,7 @@
 
 use super::{Error, fmt as error_fmt};
 use crate::OutOfMemory;
-use alloc::boxed::Box;
+use std_alloc::boxed::Box;
 use core::alloc::Layout;
 use core::any::TypeId;
 use core::error::Error as StdError;
@@ -154,7 +154,7 @@ pub(crate) fn allocation_layout<P>(trailing: usize) -> Option<Layout> {
 pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
     debug_assert!(layout.size() > 0);
     // SAFETY: the layout is non-zero-sized, the only requirement of `alloc`.
-    let raw = unsafe { alloc::alloc::alloc(layout) };
+    let raw = unsafe { std_alloc::alloc::alloc(layout) };
     NonNull::new(raw).ok_or(OutOfMemory::new(layout.size()))
 }
 
@@ -236,7 +236,7 @@ unsafe fn drop_header_and_free(header: NonNull<Header>, layout: Layout) {
     // SAFETY: per the caller; the header is dropped once, then its memory freed.
     unsafe {
         ptr::drop_in_place(header.as_ptr());
-        alloc::alloc::dealloc(header.as_ptr().cast(), layout);
+        std_alloc::alloc::dealloc(header.as_ptr().cast(), layout);
     }
 }
 
