@@ -235,7 +235,9 @@ fn try_vec_every_growing_method_fails_cleanly() {
         ("reserve_exact", |v, _| v.reserve_exact(10)),
         ("extend_from_slice", |v, extra| v.extend_from_slice(extra)),
         ("resize", |v, _| v.resize(9, Tracked::new(7))),
-        ("try_extend", |v, _| v.try_extend((10..15).map(Tracked::new))),
+        ("try_extend", |v, _| {
+            v.try_extend((10..15).map(Tracked::new))
+        }),
         ("shrink_to_fit", |v, _| {
             v.pop();
             v.shrink_to_fit()
@@ -470,7 +472,10 @@ fn std_extensions_fail_cleanly() {
             assert_eq!(result.unwrap_err().requested_allocation_size(), 8 * 4);
             assert_eq!(failed, Some(32));
             let (result, failed) = failing_at(0, || v.try_insert(0, Tracked::new(9)));
-            assert_eq!(Some(result.unwrap_err().requested_allocation_size()), failed);
+            assert_eq!(
+                Some(result.unwrap_err().requested_allocation_size()),
+                failed
+            );
             let extra = vec![Tracked::new(5)];
             let (result, _) = failing_at(0, || v.try_extend_from_slice(&extra));
             assert!(result.is_err());
@@ -503,7 +508,10 @@ fn std_extensions_fail_cleanly() {
             queue.try_push_front(Tracked::new(0)).unwrap();
             queue.shrink_to_fit();
             let (result, failed) = failing_at(0, || queue.try_push_back(Tracked::new(2)));
-            assert_eq!(Some(result.unwrap_err().requested_allocation_size()), failed);
+            assert_eq!(
+                Some(result.unwrap_err().requested_allocation_size()),
+                failed
+            );
             let (result, _) = failing_at(0, || queue.try_push_front(Tracked::new(2)));
             assert!(result.is_err());
             assert_eq!(queue.iter().map(|t| t.0).collect::<Vec<_>>(), [0, 1]);
@@ -534,7 +542,10 @@ fn boxes_clones_and_collects_fail_cleanly() {
             let words = vec![String::from("a"), String::from("bc")];
             for n in 0..3 {
                 let (result, failed) = failing_at(n, || words.try_clone());
-                assert_eq!(Some(result.unwrap_err().requested_allocation_size()), failed);
+                assert_eq!(
+                    Some(result.unwrap_err().requested_allocation_size()),
+                    failed
+                );
             }
             assert_eq!(failing_at(3, || words.try_clone()).0.unwrap(), words);
             let nested = (Some(Box::new(String::from("x"))), Ok::<u8, ()>(1));
@@ -620,9 +631,15 @@ fn try_hash_map_fails_cleanly() {
             let expected = before(&map);
 
             let (result, failed) = failing_at(0, || map.insert(10, Tracked::new(10)));
-            assert_eq!(Some(result.unwrap_err().requested_allocation_size()), failed);
+            assert_eq!(
+                Some(result.unwrap_err().requested_allocation_size()),
+                failed
+            );
             let (result, failed) = failing_at(0, || map.reserve(100));
-            assert_eq!(Some(result.unwrap_err().requested_allocation_size()), failed);
+            assert_eq!(
+                Some(result.unwrap_err().requested_allocation_size()),
+                failed
+            );
             let (result, _) = failing_at(0, || {
                 map.entry(10).or_try_insert_with(|| unreachable!("no room"))
             });
@@ -637,7 +654,9 @@ fn try_hash_map_fails_cleanly() {
             assert_eq!(map.capacity(), 3);
 
             // A present key needs no room, even with the table full.
-            let (result, failed) = failing_at(0, || map.entry(1).or_try_insert(Tracked::new(0)).map(|v| v.0));
+            let (result, failed) = failing_at(0, || {
+                map.entry(1).or_try_insert(Tracked::new(0)).map(|v| v.0)
+            });
             assert_eq!((result, failed), (Ok(1), None));
 
             map.insert(10, Tracked::new(10)).unwrap();
@@ -660,7 +679,10 @@ fn try_hash_set_fails_cleanly() {
             set.insert(i).unwrap();
         }
         let (result, failed) = failing_at(0, || set.insert(10));
-        assert_eq!(Some(result.unwrap_err().requested_allocation_size()), failed);
+        assert_eq!(
+            Some(result.unwrap_err().requested_allocation_size()),
+            failed
+        );
         assert!(failing_at(0, || set.try_extend([11, 12])).0.is_err());
         assert!(failing_at(0, || set.try_clone()).0.is_err());
         assert_eq!(set.len(), 3);

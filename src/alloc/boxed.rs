@@ -5,8 +5,8 @@
 //! functions because std has an unstable inherent `Box::try_new`, which a
 //! trait method of that name would collide with.
 
-use std_alloc::boxed::Box;
 use core::alloc::Layout;
+use std_alloc::boxed::Box;
 
 use allocator_api2::alloc::{Allocator, Global};
 

@@ -6,10 +6,10 @@
 //! shadow a trait method of the same name; ours end in `_oom` and return
 //! [`OutOfMemory`] with the size of the failed request.
 
+use core::mem;
 use std_alloc::collections::VecDeque;
 use std_alloc::string::String;
 use std_alloc::vec::Vec;
-use core::mem;
 
 use super::{TryClone, amortized_capacity, array_oom};
 use crate::OutOfMemory;

@@ -1,10 +1,10 @@
 //! [`TryString`]: a UTF-8 string whose every growing method is fallible.
 
-use std_alloc::string::String;
-use std_alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::{Deref, DerefMut};
+use std_alloc::string::String;
+use std_alloc::vec::Vec;
 
 use allocator_api2::alloc::{Allocator, Global};
 
@@ -335,9 +335,9 @@ impl<A: Allocator> TryString<A> {
     }
 }
 
-impl Default for TryString {
+impl<A: Allocator + Default> Default for TryString<A> {
     fn default() -> Self {
-        Self::new()
+        Self::new_in(A::default())
     }
 }
 

@@ -1,14 +1,14 @@
 //! [`TryClone`] and [`TryToOwned`]: copies that report allocation failure.
 
+use core::marker::PhantomData;
 use std_alloc::boxed::Box;
 use std_alloc::rc::Rc;
 use std_alloc::string::String;
 use std_alloc::sync::Arc;
 use std_alloc::vec::Vec;
-use core::marker::PhantomData;
 
-use super::TryVec;
 use super::StringExt;
+use super::TryVec;
 use super::boxed::{try_new_box, try_new_boxed_str};
 use crate::OutOfMemory;
 

@@ -721,11 +721,7 @@ impl<T, A: Allocator> TryVec<T, A> {
         // SAFETY: the reservation made room for `items.len()` elements after
         // `len`; a shared `items` cannot overlap the unused tail we own.
         unsafe {
-            ptr::copy_nonoverlapping(
-                items.as_ptr(),
-                self.ptr.as_ptr().add(self.len),
-                items.len(),
-            );
+            ptr::copy_nonoverlapping(items.as_ptr(), self.ptr.as_ptr().add(self.len), items.len());
         }
         self.len += items.len();
         Ok(())
@@ -754,14 +750,37 @@ impl<T, A: Allocator> TryVec<T, A> {
     }
 }
 
+/// Frees an allocation when dropped, so that it is freed even when an
+/// element's destructor panics.
+struct Deallocate<'a, A: Allocator> {
+    alloc: &'a A,
+    ptr: NonNull<u8>,
+    /// `None` when there is no allocation to free.
+    layout: Option<Layout>,
+}
+
+impl<A: Allocator> Drop for Deallocate<'_, A> {
+    fn drop(&mut self) {
+        if let Some(layout) = self.layout {
+            // SAFETY: whoever built this guard took `ptr` and `layout` from a
+            // live allocation of `alloc` that nothing else frees.
+            unsafe { self.alloc.deallocate(self.ptr, layout) };
+        }
+    }
+}
+
 impl<T, A: Allocator> Drop for TryVec<T, A> {
     fn drop(&mut self) {
+        // Frees the allocation, made by `alloc` with this layout (field
+        // invariant), after the elements, even if one of them panics.
+        let _free = Deallocate {
+            alloc: &self.alloc,
+            ptr: self.ptr.cast(),
+            layout: self.current_layout(),
+        };
+        let elements = ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), self.len);
         // SAFETY: the first `len` elements are initialised and dropped once.
-        unsafe { ptr::drop_in_place(self.as_mut_slice()) };
-        if let Some(layout) = self.current_layout() {
-            // SAFETY: `ptr` was allocated by `alloc` with `layout`.
-            unsafe { self.alloc.deallocate(self.ptr.cast(), layout) };
-        }
+        unsafe { ptr::drop_in_place(elements) };
     }
 }
 
@@ -793,9 +812,9 @@ impl<T, A: Allocator> AsMut<[T]> for TryVec<T, A> {
     }
 }
 
-impl<T> Default for TryVec<T> {
+impl<T, A: Allocator + Default> Default for TryVec<T, A> {
     fn default() -> Self {
-        Self::new()
+        Self::new_in(A::default())
     }
 }
 
@@ -983,9 +1002,7 @@ impl<T, A: Allocator> IntoIter<T, A> {
     /// ```
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `front..back` is initialised (field invariant).
-        unsafe {
-            slice::from_raw_parts(self.ptr.as_ptr().add(self.front), self.back - self.front)
-        }
+        unsafe { slice::from_raw_parts(self.ptr.as_ptr().add(self.front), self.back - self.front) }
     }
 }
 
@@ -1034,6 +1051,24 @@ impl<T: fmt::Debug, A: Allocator> fmt::Debug for IntoIter<T, A> {
 
 impl<T, A: Allocator> Drop for IntoIter<T, A> {
     fn drop(&mut self) {
+        let layout = if is_zst::<T>() || self.cap == 0 {
+            None
+        } else {
+            // SAFETY: the allocation was made with this layout, which was
+            // valid then (field invariant of the vector it came from).
+            Some(unsafe {
+                Layout::from_size_align_unchecked(
+                    self.cap * mem::size_of::<T>(),
+                    mem::align_of::<T>(),
+                )
+            })
+        };
+        // Frees the allocation after the elements, even if one panics.
+        let _free = Deallocate {
+            alloc: &self.alloc,
+            ptr: self.ptr.cast(),
+            layout,
+        };
         let rest: *mut [T] = ptr::slice_from_raw_parts_mut(
             // SAFETY: `front <= back <= cap`: inside the allocation.
             unsafe { self.ptr.as_ptr().add(self.front) },
@@ -1041,17 +1076,6 @@ impl<T, A: Allocator> Drop for IntoIter<T, A> {
         );
         // SAFETY: the elements not yet yielded are dropped once.
         unsafe { ptr::drop_in_place(rest) };
-        if !is_zst::<T>() && self.cap != 0 {
-            // SAFETY: the allocation came from `alloc` with this layout,
-            // which was valid when it was made.
-            unsafe {
-                let layout = Layout::from_size_align_unchecked(
-                    self.cap * mem::size_of::<T>(),
-                    mem::align_of::<T>(),
-                );
-                self.alloc.deallocate(self.ptr.cast(), layout);
-            }
-        }
     }
 }
 

@@ -21,7 +21,6 @@ pub(crate) use inline::format as format_inline;
 pub(crate) use vtable::Target;
 
 use crate::OutOfMemory;
-use std_alloc::boxed::Box;
 use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt::{Debug, Display};
@@ -30,6 +29,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 use payload::{Boxed, DisplayOnly, Message, Plain};
 use repr::{Decoded, Repr};
+use std_alloc::boxed::Box;
 use vtable::{Header, Lookup, Payload, box_payload};
 
 /// The error type: like `anyhow::Error`, a wrapper around any

@@ -2,10 +2,10 @@
 //! `Error::from_boxed` and `Option::context`.
 
 use super::vtable::{Lookup, Payload, Target};
-use std_alloc::boxed::Box;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;
+use std_alloc::boxed::Box;
 
 /// A `core::error::Error` kept as it is (`Error::new`).
 #[repr(transparent)]

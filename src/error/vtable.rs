@@ -8,12 +8,12 @@
 
 use super::{Error, fmt as error_fmt};
 use crate::OutOfMemory;
-use std_alloc::boxed::Box;
 use core::alloc::Layout;
 use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt;
 use core::ptr::{self, NonNull};
+use std_alloc::boxed::Box;
 
 #[cfg(feature = "backtrace")]
 use std::backtrace::Backtrace;
