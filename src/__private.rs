@@ -1,9 +1,9 @@
 //! What the macros expand to. Not part of the API.
 
 use crate::Error;
-use alloc::boxed::Box;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
+use std_alloc::boxed::Box;
 
 pub use crate::error::{StaticMessage, is_plain_literal};
 pub use core::format_args;

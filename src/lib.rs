@@ -4,10 +4,11 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-extern crate alloc;
+extern crate alloc as std_alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod alloc;
 #[cfg(feature = "anyhow")]
 mod anyhow;
 mod error;

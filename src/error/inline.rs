@@ -83,7 +83,7 @@ unsafe impl Payload for InlineMessage {
         // SAFETY: live; the allocation holding the text is freed only
         // after this returns.
         let text = unsafe { this.as_ref() }.as_str();
-        ::anyhow::Error::msg(alloc::string::String::from(text))
+        ::anyhow::Error::msg(std_alloc::string::String::from(text))
     }
 }
 
@@ -150,7 +150,7 @@ impl Drop for Allocation {
         let layout = allocation_layout::<InlineMessage>(self.capacity)
             .expect("the same layout was computed when allocating");
         // SAFETY: allocated in `new` with this layout, not handed over.
-        unsafe { alloc::alloc::dealloc(self.base.as_ptr().cast(), layout) };
+        unsafe { std_alloc::alloc::dealloc(self.base.as_ptr().cast(), layout) };
     }
 }
 

@@ -5,10 +5,10 @@ use super::repr::Decoded;
 use super::vtable::try_alloc;
 use super::{Error, fmt};
 use crate::OutOfMemory;
-use alloc::boxed::Box;
 use core::alloc::Layout;
 use core::error::Error as StdError;
 use core::ptr::NonNull;
+use std_alloc::boxed::Box;
 
 pub(crate) fn into_box(error: Error) -> Box<dyn StdError + Send + Sync + 'static> {
     match error.repr.decode() {

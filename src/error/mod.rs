@@ -24,7 +24,6 @@ pub(crate) use vtable::Access;
 pub(crate) use vtable::Target;
 
 use crate::OutOfMemory;
-use alloc::boxed::Box;
 use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt::{Debug, Display};
@@ -34,6 +33,7 @@ use core::ptr::NonNull;
 use payload::{Boxed, DisplayOnly, Message, Plain};
 pub(crate) use repr::Decoded;
 use repr::Repr;
+use std_alloc::boxed::Box;
 pub(crate) use vtable::Payload;
 use vtable::{Header, box_payload};
 

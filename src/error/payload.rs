@@ -2,10 +2,10 @@
 //! `Error::from_boxed` and `Option::context`.
 
 use super::vtable::{Payload, Target};
-use alloc::boxed::Box;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;
+use std_alloc::boxed::Box;
 
 /// `find` for a `repr(transparent)` wrapper `P` around one `T`: the `T`
 /// is at the wrapper's own address.

@@ -8,7 +8,6 @@
 
 use super::{Error, fmt as error_fmt};
 use crate::OutOfMemory;
-use alloc::boxed::Box;
 use core::alloc::Layout;
 use core::any::TypeId;
 use core::error::Error as StdError;
@@ -16,6 +15,7 @@ use core::fmt::{self, Debug, Display};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
+use std_alloc::boxed::Box;
 
 #[cfg(feature = "backtrace")]
 use std::backtrace::Backtrace;
@@ -235,7 +235,7 @@ pub(crate) fn allocation_layout<P>(trailing: usize) -> Option<Layout> {
 pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
     debug_assert!(layout.size() > 0);
     // SAFETY: the layout is non-zero-sized, the only requirement of `alloc`.
-    let raw = unsafe { alloc::alloc::alloc(layout) };
+    let raw = unsafe { std_alloc::alloc::alloc(layout) };
     NonNull::new(raw).ok_or(OutOfMemory::new(layout.size()))
 }
 
@@ -345,7 +345,7 @@ impl<P: Payload> Drop for FreeOnDrop<P> {
         // `inline::Allocation`, and is freed once, here.
         unsafe {
             ptr::drop_in_place(self.header.as_ptr());
-            alloc::alloc::dealloc(self.header.as_ptr().cast(), self.layout);
+            std_alloc::alloc::dealloc(self.header.as_ptr().cast(), self.layout);
         }
     }
 }

@@ -1,0 +1,280 @@
+//! [`Budget`]: an allocator that refuses to go past a byte limit.
+
+use core::alloc::Layout;
+use core::fmt;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use allocator_api2::alloc::{AllocError, Allocator, Global};
+
+/// An allocator that forwards to another (`A`, by default [`Global`]) as
+/// long as the bytes currently allocated through it stay within a limit,
+/// and refuses any request that would go past it — the way a runtime caps
+/// the memory of one tenant.
+///
+/// It counts the sizes of the layouts requested (not what the underlying
+/// allocator may round them up to), follows `grow` and `shrink`, and gives
+/// the bytes back on `deallocate`. [`used`](Budget::used),
+/// [`peak`](Budget::peak) and [`remaining`](Budget::remaining) report the
+/// usage. The counters are atomic, so a `Budget` can be shared between
+/// threads.
+///
+/// Collections take it by reference (`&Budget` is an allocator too), so one
+/// budget serves a [`TryVec`](super::TryVec) and a
+/// [`TryHashMap`](super::TryHashMap) at once.
+///
+/// # Example
+///
+/// ```
+/// use wasmtime_error::alloc::{Budget, TryHashMap, TryVec};
+///
+/// let budget = Budget::new(1024);
+/// let mut names = TryVec::new_in(&budget);
+/// let mut ids = TryHashMap::new_in(&budget);
+/// for i in 0..10u64 {
+///     names.push(i)?;
+///     ids.insert(i, i * 2)?;
+/// }
+/// assert!(budget.used() > 0 && budget.used() <= 1024);
+///
+/// // Past the limit, requests are refused and nothing changes.
+/// let oom = names.reserve(1000).unwrap_err();
+/// assert_eq!(oom.requested_allocation_size(), 8 * 1010);
+/// assert_eq!(names.len(), 10);
+///
+/// drop(names);
+/// drop(ids);
+/// assert_eq!(budget.used(), 0);
+/// # wasmtime_error::Ok(())
+/// ```
+pub struct Budget<A: Allocator = Global> {
+    inner: A,
+    limit: usize,
+    used: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes over the global allocator.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::Budget;
+    ///
+    /// let budget = Budget::new(4096);
+    /// assert_eq!(budget.limit(), 4096);
+    /// assert_eq!(budget.used(), 0);
+    /// ```
+    pub const fn new(limit: usize) -> Self {
+        Self::new_in(limit, Global)
+    }
+}
+
+impl<A: Allocator> Budget<A> {
+    /// A budget of `limit` bytes over `inner`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryVec};
+    ///
+    /// // Budgets nest: the inner one caps the total, the outer one a part.
+    /// let total = Budget::new(100);
+    /// let part = Budget::new_in(60, &total);
+    /// let v = TryVec::<u8, _>::with_capacity_in(50, &part)?;
+    /// assert_eq!((part.used(), total.used()), (50, 50));
+    /// # drop(v);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub const fn new_in(limit: usize, inner: A) -> Self {
+        Budget {
+            inner,
+            limit,
+            used: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        }
+    }
+
+    /// The limit in bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::Budget;
+    ///
+    /// assert_eq!(Budget::new(10).limit(), 10);
+    /// ```
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The bytes currently allocated through this budget.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryVec};
+    ///
+    /// let budget = Budget::new(100);
+    /// let v = TryVec::<u32, _>::with_capacity_in(5, &budget)?;
+    /// assert_eq!(budget.used(), 20);
+    /// drop(v);
+    /// assert_eq!(budget.used(), 0);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// The most bytes ever allocated through this budget at one time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryVec};
+    ///
+    /// let budget = Budget::new(100);
+    /// drop(TryVec::<u8, _>::with_capacity_in(70, &budget)?);
+    /// assert_eq!((budget.used(), budget.peak()), (0, 70));
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::Relaxed)
+    }
+
+    /// The bytes that can still be allocated: `limit - used`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryVec};
+    ///
+    /// let budget = Budget::new(100);
+    /// let _v = TryVec::<u8, _>::with_capacity_in(30, &budget)?;
+    /// assert_eq!(budget.remaining(), 70);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn remaining(&self) -> usize {
+        self.limit.saturating_sub(self.used())
+    }
+
+    /// The allocator the budget forwards to.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, Global};
+    ///
+    /// let _global: &Global = Budget::new(1).inner();
+    /// ```
+    pub fn inner(&self) -> &A {
+        &self.inner
+    }
+
+    /// Takes `bytes` from the budget, or refuses if that would pass the
+    /// limit.
+    fn charge(&self, bytes: usize) -> Result<(), AllocError> {
+        let mut used = self.used.load(Ordering::Relaxed);
+        loop {
+            let Some(new_used) = used.checked_add(bytes).filter(|&n| n <= self.limit) else {
+                return Err(AllocError);
+            };
+            match self.used.compare_exchange_weak(
+                used,
+                new_used,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    self.peak.fetch_max(new_used, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(now) => used = now,
+            }
+        }
+    }
+
+    /// Gives `bytes` back to the budget.
+    fn refund(&self, bytes: usize) {
+        let before = self.used.fetch_sub(bytes, Ordering::Relaxed);
+        debug_assert!(before >= bytes, "budget refunded more than it charged");
+    }
+
+    /// Runs `allocate` with `bytes` charged, refunding them if it fails.
+    fn charged(
+        &self,
+        bytes: usize,
+        allocate: impl FnOnce() -> Result<NonNull<[u8]>, AllocError>,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        self.charge(bytes)?;
+        allocate().inspect_err(|_| self.refund(bytes))
+    }
+}
+
+impl<A: Allocator> fmt::Debug for Budget<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Budget")
+            .field("limit", &self.limit)
+            .field("used", &self.used())
+            .field("peak", &self.peak())
+            .finish_non_exhaustive()
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `inner`, which upholds the
+// `Allocator` contract; the budget only refuses some requests up front and
+// keeps counters, which does not affect the blocks handed out.
+unsafe impl<A: Allocator> Allocator for Budget<A> {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.charged(layout.size(), || self.inner.allocate(layout))
+    }
+
+    fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.charged(layout.size(), || self.inner.allocate_zeroed(layout))
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: the caller's promises for `deallocate` are passed on.
+        unsafe { self.inner.deallocate(ptr, layout) };
+        self.refund(layout.size());
+    }
+
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let extra = new_layout.size() - old_layout.size();
+        // SAFETY: the caller's promises for `grow` are passed on.
+        self.charged(extra, || unsafe {
+            self.inner.grow(ptr, old_layout, new_layout)
+        })
+    }
+
+    unsafe fn grow_zeroed(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let extra = new_layout.size() - old_layout.size();
+        // SAFETY: the caller's promises for `grow_zeroed` are passed on.
+        self.charged(extra, || unsafe {
+            self.inner.grow_zeroed(ptr, old_layout, new_layout)
+        })
+    }
+
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old_layout: Layout,
+        new_layout: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: the caller's promises for `shrink` are passed on.
+        let shrunk = unsafe { self.inner.shrink(ptr, old_layout, new_layout) }?;
+        self.refund(old_layout.size() - new_layout.size());
+        Ok(shrunk)
+    }
+}

@@ -1,0 +1,112 @@
+//! Fallible allocation: replacements for the collection methods that abort
+//! the process when memory runs out.
+//!
+//! `Vec::push`, `String::push_str`, `Box::new`, `clone()` and `collect()`
+//! abort on allocation failure. Everything in this module returns
+//! `Result<_, OutOfMemory>` instead, so `?` turns a failed allocation into an
+//! ordinary [`Error`](crate::Error). A method that fails leaves its
+//! collection as it was before the call.
+//!
+//! Two ways to adopt it:
+//!
+//! - **Gradually**, on the std types you already use, through extension
+//!   traits: [`VecExt`], [`StringExt`], [`VecDequeExt`], the boxing
+//!   functions in [`boxed`], [`TryClone`], [`TryToOwned`], [`TryCollect`]
+//!   and [`TryExtend`].
+//! - **By enforcement**, with collections that have no aborting method at
+//!   all: [`TryVec`], [`TryString`], [`TryHashMap`] and [`TryHashSet`]. They
+//!   take an [`Allocator`] from `allocator-api2` (the version `hashbrown`
+//!   uses), so one allocator, such as a [`Budget`], serves all of them.
+//!
+//! Where some code prefers to panic, [`PanicOnOom::panic_on_oom`] says so
+//! explicitly.
+//!
+//! # Example
+//!
+//! ```
+//! use wasmtime_error::Result;
+//! use wasmtime_error::alloc::{TryCollect, TryHashMap, TryVec};
+//!
+//! fn index(words: &[&str]) -> Result<TryHashMap<String, TryVec<usize>>> {
+//!     let mut index = TryHashMap::new();
+//!     for (at, word) in words.iter().enumerate() {
+//!         let positions: &mut TryVec<usize> = index.entry(word.to_string()).or_try_default()?;
+//!         positions.push(at)?;
+//!     }
+//!     Ok(index)
+//! }
+//!
+//! let index = index(&["a", "b", "a"])?;
+//! assert_eq!(index.get("a").map(|p| p.as_slice()), Some(&[0, 2][..]));
+//!
+//! let squares: TryVec<u32> = (1..4).map(|n| n * n).try_collect()?;
+//! assert_eq!(squares, [1, 4, 9]);
+//! # wasmtime_error::Ok(())
+//! ```
+
+pub mod boxed;
+mod budget;
+mod ext;
+mod hash_map;
+mod hash_set;
+mod panic_on_oom;
+mod string;
+mod try_clone;
+mod try_collect;
+mod vec;
+
+pub use allocator_api2::alloc::{AllocError, Allocator, Global};
+pub use budget::Budget;
+pub use ext::{StringExt, VecDequeExt, VecExt};
+pub use hash_map::{Entry, OccupiedEntry, TryHashMap, VacantEntry};
+pub use hash_set::TryHashSet;
+pub use hashbrown::DefaultHashBuilder;
+pub use panic_on_oom::PanicOnOom;
+pub use string::TryString;
+pub use try_clone::{TryClone, TryToOwned};
+pub use try_collect::{TryCollect, TryExtend, TryFromIterator};
+pub use vec::{IntoIter, TryVec};
+
+use crate::OutOfMemory;
+
+/// The capacity a growable buffer moves to when it needs room for
+/// `additional` more elements beyond `len`: at least double the current
+/// capacity, so that repeated pushes cost amortised O(1), and never less
+/// than a small minimum, so that tiny buffers do not reallocate at every
+/// push. `None` when `len + additional` overflows.
+///
+/// The minimums are the ones std's `Vec` uses, so that a `Vec` grown through
+/// [`VecExt`] and a [`TryVec`] grow alike.
+#[inline]
+pub(crate) fn amortized_capacity(
+    capacity: usize,
+    len: usize,
+    additional: usize,
+    element_size: usize,
+) -> Option<usize> {
+    let required = len.checked_add(additional)?;
+    let minimum = if element_size == 1 {
+        8
+    } else if element_size <= 1024 {
+        4
+    } else {
+        1
+    };
+    Some(required.max(capacity.saturating_mul(2)).max(minimum))
+}
+
+/// The error for a buffer of `capacity` elements of `element_size` bytes:
+/// the byte size of the request, saturated when it overflows.
+#[inline]
+pub(crate) fn array_oom(capacity: usize, element_size: usize) -> OutOfMemory {
+    OutOfMemory::new(capacity.saturating_mul(element_size))
+}
+
+/// The error for a `hashbrown` reservation that failed.
+#[inline]
+pub(crate) fn hashbrown_oom(error: hashbrown::TryReserveError) -> OutOfMemory {
+    match error {
+        hashbrown::TryReserveError::CapacityOverflow => OutOfMemory::new(usize::MAX),
+        hashbrown::TryReserveError::AllocError { layout } => OutOfMemory::new(layout.size()),
+    }
+}

@@ -1,0 +1,239 @@
+//! [`TryClone`] and [`TryToOwned`]: copies that report allocation failure.
+
+use core::marker::PhantomData;
+use std_alloc::boxed::Box;
+use std_alloc::rc::Rc;
+use std_alloc::string::String;
+use std_alloc::sync::Arc;
+use std_alloc::vec::Vec;
+
+use super::StringExt;
+use super::TryVec;
+use super::boxed::{try_new_box, try_new_boxed_str};
+use crate::OutOfMemory;
+
+/// `Clone` that returns `Err(OutOfMemory)` instead of aborting when the copy
+/// needs memory it cannot get.
+///
+/// Implemented for the primitive types, shared references, `Option`,
+/// `Result`, tuples up to eight elements, `PhantomData`, `Rc` and `Arc`
+/// (which only count references), `Vec`, `String`, `Box` and the collections
+/// of this module.
+///
+/// # Example
+///
+/// ```
+/// use wasmtime_error::alloc::TryClone;
+///
+/// let words = vec![String::from("hello"), String::from("world")];
+/// let copy = words.try_clone()?;
+/// assert_eq!(copy, words);
+/// assert_eq!(Some((1, 'x')).try_clone()?, Some((1, 'x')));
+/// # wasmtime_error::Ok(())
+/// ```
+pub trait TryClone: Sized {
+    /// A copy of `self`, or the allocation failure that prevented it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryClone;
+    ///
+    /// let boxed = Box::new(String::from("boxed"));
+    /// assert_eq!(boxed.try_clone()?, boxed);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    fn try_clone(&self) -> Result<Self, OutOfMemory>;
+}
+
+macro_rules! try_clone_by_copy {
+    ($($ty:ty),* $(,)?) => {$(
+        impl TryClone for $ty {
+            #[inline]
+            fn try_clone(&self) -> Result<Self, OutOfMemory> {
+                Ok(*self)
+            }
+        }
+    )*};
+}
+
+try_clone_by_copy!(
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    OutOfMemory,
+    core::num::NonZeroU8,
+    core::num::NonZeroU16,
+    core::num::NonZeroU32,
+    core::num::NonZeroU64,
+    core::num::NonZeroUsize,
+    core::time::Duration,
+);
+
+impl<T: ?Sized> TryClone for &T {
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(*self)
+    }
+}
+
+impl<T: ?Sized> TryClone for PhantomData<T> {
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(PhantomData)
+    }
+}
+
+impl<T: ?Sized> TryClone for Rc<T> {
+    /// Counts one more reference; allocates nothing.
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(Rc::clone(self))
+    }
+}
+
+impl<T: ?Sized> TryClone for Arc<T> {
+    /// Counts one more reference; allocates nothing.
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(Arc::clone(self))
+    }
+}
+
+impl<T: TryClone> TryClone for Option<T> {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        match self {
+            Some(value) => Ok(Some(value.try_clone()?)),
+            None => Ok(None),
+        }
+    }
+}
+
+impl<T: TryClone, E: TryClone> TryClone for Result<T, E> {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        match self {
+            Ok(value) => Ok(Ok(value.try_clone()?)),
+            Err(error) => Ok(Err(error.try_clone()?)),
+        }
+    }
+}
+
+macro_rules! try_clone_tuple {
+    ($($name:ident)+) => {
+        impl<$($name: TryClone),+> TryClone for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn try_clone(&self) -> Result<Self, OutOfMemory> {
+                let ($($name,)+) = self;
+                Ok(($($name.try_clone()?,)+))
+            }
+        }
+    };
+}
+
+try_clone_tuple!(A);
+try_clone_tuple!(A B);
+try_clone_tuple!(A B C);
+try_clone_tuple!(A B C D);
+try_clone_tuple!(A B C D E);
+try_clone_tuple!(A B C D E F);
+try_clone_tuple!(A B C D E F G);
+try_clone_tuple!(A B C D E F G H);
+
+impl<T: TryClone> TryClone for Vec<T> {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        self.as_slice().try_to_owned()
+    }
+}
+
+impl TryClone for String {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        self.as_str().try_to_owned()
+    }
+}
+
+impl<T: TryClone> TryClone for Box<T> {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        try_new_box((**self).try_clone()?)
+    }
+}
+
+impl<T: TryClone> TryClone for Box<[T]> {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        let mut vec = TryVec::with_capacity(self.len())?;
+        vec.extend_from_slice(self)?;
+        vec.into_boxed_slice()
+    }
+}
+
+impl TryClone for Box<str> {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        try_new_boxed_str(self)
+    }
+}
+
+/// `ToOwned` that returns `Err(OutOfMemory)` instead of aborting: `str`
+/// becomes a `String`, `[T]` a `Vec<T>` (its elements copied with
+/// [`TryClone`]). Convert the result into a [`TryString`](super::TryString)
+/// or [`TryVec`] for free with `into()`.
+///
+/// # Example
+///
+/// ```
+/// use wasmtime_error::alloc::{TryToOwned, TryVec};
+///
+/// let owned: String = "text".try_to_owned()?;
+/// assert_eq!(owned, "text");
+/// let numbers: TryVec<u32> = [1, 2, 3][..].try_to_owned()?.into();
+/// assert_eq!(numbers, [1, 2, 3]);
+/// # wasmtime_error::Ok(())
+/// ```
+pub trait TryToOwned {
+    /// The owned form.
+    type Owned;
+
+    /// An owned copy of `self`, or the allocation failure that prevented it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryToOwned;
+    ///
+    /// assert_eq!("abc".try_to_owned()?, String::from("abc"));
+    /// # wasmtime_error::Ok(())
+    /// ```
+    fn try_to_owned(&self) -> Result<Self::Owned, OutOfMemory>;
+}
+
+impl TryToOwned for str {
+    type Owned = String;
+
+    fn try_to_owned(&self) -> Result<String, OutOfMemory> {
+        let mut owned = String::try_with_capacity_oom(self.len())?;
+        owned.try_push_str(self)?;
+        Ok(owned)
+    }
+}
+
+impl<T: TryClone> TryToOwned for [T] {
+    type Owned = Vec<T>;
+
+    fn try_to_owned(&self) -> Result<Vec<T>, OutOfMemory> {
+        let mut owned = TryVec::with_capacity(self.len())?;
+        owned.extend_from_slice(self)?;
+        Ok(owned.into())
+    }
+}
