@@ -186,16 +186,11 @@ impl<T> Context<T, Infallible> for Option<T> {
     }
 }
 
-/// Context around a standard error, in one allocation with it.
+/// Context around an error: a standard error `E`, kept in the same
+/// allocation, or one of ours (`E = Error`).
 pub(crate) struct ContextLayer<C, E> {
     pub(crate) context: C,
     pub(crate) error: E,
-}
-
-/// Context around one of our errors.
-pub(crate) struct ContextOnError<C> {
-    pub(crate) context: C,
-    pub(crate) error: Error,
 }
 
 impl<C: Display, E> Display for ContextLayer<C, E> {
@@ -219,22 +214,7 @@ impl<C: Display, E: StdError + 'static> StdError for ContextLayer<C, E> {
     }
 }
 
-impl<C: Display> Display for ContextOnError<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Display::fmt(&self.context, f)
-    }
-}
-
-impl<C: Display> Debug for ContextOnError<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error")
-            .field("context", &Quoted(&self.context))
-            .field("source", &self.error)
-            .finish()
-    }
-}
-
-impl<C: Display> StdError for ContextOnError<C> {
+impl<C: Display> StdError for ContextLayer<C, Error> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         Some(self.error.as_dyn())
     }
@@ -289,7 +269,7 @@ where
 
 // SAFETY: the context is found in place, anything else in the inner error,
 // whose own payload keeps the same promise.
-unsafe impl<C> Payload for ContextOnError<C>
+unsafe impl<C> Payload for ContextLayer<C, Error>
 where
     C: Display + Send + Sync + 'static,
 {
@@ -327,7 +307,7 @@ where
     #[cfg(feature = "anyhow")]
     unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
         // SAFETY: live, and treated as moved out by the caller.
-        let ContextOnError { context, error } = unsafe { this.read() };
+        let ContextLayer { context, error } = unsafe { this.read() };
         ::anyhow::Error::from(error).context(context)
     }
 }

@@ -203,7 +203,7 @@ impl Error {
             return self;
         }
         Error::from_payload(
-            context::ContextOnError {
+            context::ContextLayer {
                 context,
                 error: self,
             },
