@@ -3,8 +3,14 @@
 //! its allocations is made to fail once, and each failure must come back
 //! as an `OutOfMemory` error.
 //!
+//! The parser keeps its data in the collections of `wasmtime_error::alloc`
+//! (`TryVec`, `TryString`, `TryHashMap`), whose growing methods return
+//! `Result<_, OutOfMemory>`: `?` turns a failed allocation straight into
+//! the function's `Result`, and no call in it can abort on a full heap.
+//!
 //! Run it with `cargo run --example oom_test --features oom-test`.
 
+use wasmtime_error::alloc::{TryHashMap, TryString, TryVec};
 use wasmtime_error::oom_test::{OomTest, OomTestAllocator};
 use wasmtime_error::{Context, OutOfMemory, Result, bail, ensure};
 
@@ -14,25 +20,22 @@ static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
 /// One parsed line.
 #[derive(Debug)]
 struct Setting {
-    name: String,
+    name: TryString,
     value: u32,
 }
 
-/// Copies `text` into a new `String`, or fails with `OutOfMemory`.
-fn try_to_string(text: &str) -> Result<String, OutOfMemory> {
-    let mut copy = String::new();
-    copy.try_reserve_exact(text.len())
-        .map_err(|_| OutOfMemory::new(text.len()))?;
-    copy.push_str(text);
-    Ok(copy)
+/// The parsed file: the settings in file order, and where each name is.
+#[derive(Debug, Default)]
+struct Config {
+    settings: TryVec<Setting>,
+    by_name: TryHashMap<TryString, usize>,
 }
 
-/// Appends to `list` after making room for it, or fails with `OutOfMemory`.
-fn try_push<T>(list: &mut Vec<T>, value: T) -> Result<(), OutOfMemory> {
-    list.try_reserve(1)
-        .map_err(|_| OutOfMemory::new(size_of::<T>()))?;
-    list.push(value);
-    Ok(())
+impl Config {
+    fn get(&self, name: &str) -> Option<u32> {
+        let &at = self.by_name.get(name)?;
+        Some(self.settings[at].value)
+    }
 }
 
 fn parse_line(line: &str) -> Result<Setting> {
@@ -43,22 +46,31 @@ fn parse_line(line: &str) -> Result<Setting> {
     ensure!(!name.is_empty(), "empty name");
     let value = value.trim().parse::<u32>().context("bad number")?;
     Ok(Setting {
-        name: try_to_string(name)?,
+        name: TryString::try_from_str(name)?,
         value,
     })
 }
 
-fn parse(text: &str) -> Result<Vec<Setting>> {
-    let mut settings = Vec::new();
+fn parse(text: &str) -> Result<Config> {
+    let mut config = Config::default();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let setting = parse_line(line).with_context(|| LineNumber(number + 1))?;
-        try_push(&mut settings, setting)?;
+        ensure!(
+            !config.by_name.contains_key(setting.name.as_str()),
+            "line {}: `{}` is set twice",
+            number + 1,
+            setting.name
+        );
+        // The index needs its own copy of the name.
+        let key = TryString::try_from_str(&setting.name)?;
+        config.by_name.insert(key, config.settings.len())?;
+        config.settings.push(setting)?;
     }
-    Ok(settings)
+    Ok(config)
 }
 
 /// A context that formats without allocating.
@@ -80,18 +92,26 @@ functions = 10000
 
 const BROKEN: &str = "tables = 4\nmemories = lots\n";
 
+const TWICE: &str = "tables = 4\ntables = 5\n";
+
 fn main() -> Result<()> {
     let summary = OomTest::new().test(|| {
-        let settings = parse(CONFIG)?;
-        assert_eq!(settings.len(), 4);
-        assert_eq!(settings[3].name, "functions");
-        assert_eq!(settings[3].value, 10_000);
-        // The error path is tested too: its allocations must fail cleanly.
+        let config = parse(CONFIG)?;
+        assert_eq!(config.settings.len(), 4);
+        assert_eq!(config.settings[3].name, "functions");
+        assert_eq!(config.get("functions"), Some(10_000));
+        assert_eq!(config.get("tables"), Some(4));
+        // The error paths are tested too: their allocations must fail
+        // cleanly.
         let error = parse(BROKEN).unwrap_err();
         if error.is::<OutOfMemory>() {
             return Err(error);
         }
         assert!(error.is::<std::num::ParseIntError>());
+        let error = parse(TWICE).unwrap_err();
+        if error.is::<OutOfMemory>() {
+            return Err(error);
+        }
         Ok(())
     })?;
     println!(
@@ -99,7 +119,13 @@ fn main() -> Result<()> {
         summary.injected, summary.runs
     );
 
-    let error = parse(BROKEN).unwrap_err();
-    println!("the broken input still reads: {error:#}");
+    println!(
+        "the broken input still reads: {:#}",
+        parse(BROKEN).unwrap_err()
+    );
+    println!(
+        "and so does the repeated one: {:#}",
+        parse(TWICE).unwrap_err()
+    );
     Ok(())
 }

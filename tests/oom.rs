@@ -571,3 +571,720 @@ fn from_anyhow_and_to_wasmtime_result() {
         Ok(())
     });
 }
+
+// ---------------------------------------------------------------------------
+// The fallible allocation module, `wasmtime_error::alloc`: every growing
+// method, with each of its allocations failed once. A failure must come back
+// as `Err(OutOfMemory)` (which `?` turns into the harness's `Error`), and,
+// where the method promises it, leave its collection as it was: `unchanged!`
+// checks that on the error path before handing the error back. The
+// collections hold `u32`s or `TryString`s, so that the clones that
+// `extend_from_slice`, `resize` and `try_clone` make allocate too.
+// ---------------------------------------------------------------------------
+
+use std::collections::VecDeque;
+use wasmtime_error::alloc::{
+    Budget, Entry, StringExt, TryClone, TryCollect, TryExtend, TryHashMap, TryHashSet, TryString,
+    TryToOwned, TryVec, VecDequeExt, VecExt, boxed,
+};
+
+/// Unwraps the result of a fallible call; on `Err(OutOfMemory)` asserts that
+/// `$unchanged` holds (the collection reads as it did before the call) and
+/// returns the error to the harness.
+macro_rules! unchanged {
+    ($call:expr, $unchanged:expr $(,)?) => {
+        match $call {
+            Ok(value) => value,
+            Err(oom) => {
+                let oom: OutOfMemory = oom;
+                assert!(
+                    $unchanged,
+                    "a failed `{}` changed its collection",
+                    stringify!($call)
+                );
+                return Err(oom.into());
+            }
+        }
+    };
+}
+
+/// A `TryString` made outside the harness (not counted, not failed).
+fn text(s: &str) -> TryString {
+    TryString::try_from_str(s).expect("memory for test data")
+}
+
+#[test]
+fn try_vec_push_grows_to_4_8_16() {
+    // `u32` buffers start at 4 elements and double: pushes 1, 5 and 9 grow.
+    check(3, || {
+        let mut v = TryVec::new();
+        for i in 0..9u32 {
+            unchanged!(v.push(i), v.iter().copied().eq(0..i));
+        }
+        assert!(v.iter().copied().eq(0..9));
+        assert_eq!(v.capacity(), 16);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_insert() {
+    check(2, || {
+        let mut v = TryVec::new();
+        for i in 0..5u32 {
+            unchanged!(v.insert(0, i), v.iter().copied().eq((0..i).rev()));
+        }
+        unchanged!(v.insert(2, 9), v == [4, 3, 2, 1, 0]);
+        assert_eq!(v, [4, 3, 9, 2, 1, 0]);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_with_capacity_reserve_and_reserve_exact() {
+    check(3, || {
+        let mut v = TryVec::<u64>::with_capacity(2)?;
+        assert_eq!(v.capacity(), 2);
+        v.push(1)?;
+        // Within capacity: no allocation.
+        v.reserve(1)?;
+        v.reserve_exact(1)?;
+        // Amortised: at least double.
+        unchanged!(v.reserve(2), v.capacity() == 2 && v == [1]);
+        assert_eq!(v.capacity(), 4);
+        unchanged!(v.reserve_exact(9), v.capacity() == 4 && v == [1]);
+        assert_eq!(v.capacity(), 10);
+        Ok(())
+    });
+    check(0, || {
+        let v = TryVec::<u64>::with_capacity(0)?;
+        assert_eq!(v.capacity(), 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_extend_from_slice_clones_each_item() {
+    let source = [text("b"), text("c")];
+    // The vector's buffer, "a", then one clone per item (the reservation
+    // fits in the buffer of 4).
+    check(4, || {
+        let mut v = TryVec::new();
+        v.push(TryString::try_from_str("a")?)?;
+        unchanged!(v.extend_from_slice(&source), v.len() == 1 && v[0] == "a");
+        assert_eq!(v, ["a", "b", "c"]);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_resize_clones_all_but_the_last() {
+    // "x", the buffer, then two clones: the third element is `value` itself.
+    check(4, || {
+        let value = TryString::try_from_str("x")?;
+        let mut v = TryVec::new();
+        unchanged!(v.resize(3, value), v.is_empty());
+        assert_eq!(v, ["x", "x", "x"]);
+        // Shrinking drops the tail and allocates nothing.
+        v.resize(1, TryString::new())?;
+        assert_eq!(v, ["x"]);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_shrink_to_fit_and_into_boxed_slice() {
+    check(2, || {
+        let mut v = TryVec::<u32>::with_capacity(8)?;
+        v.extend_from_slice(&[1, 2, 3])?;
+        unchanged!(v.shrink_to_fit(), v.capacity() == 8 && v == [1, 2, 3]);
+        assert_eq!(v.capacity(), 3);
+        // Already tight: nothing to do.
+        v.shrink_to_fit()?;
+        Ok(())
+    });
+    // Shrinking an empty buffer frees it: no allocation.
+    check(1, || {
+        let mut v = TryVec::<u32>::with_capacity(8)?;
+        v.shrink_to_fit()?;
+        assert_eq!(v.capacity(), 0);
+        Ok(())
+    });
+    // The buffer, then the shrink that makes it a box.
+    check(2, || {
+        let mut v = TryVec::<u32>::with_capacity(4)?;
+        v.extend_from_slice(&[5, 6])?;
+        let boxed: Box<[u32]> = v.into_boxed_slice()?;
+        assert_eq!(*boxed, [5, 6]);
+        Ok(())
+    });
+    // Full already: the box takes the buffer over.
+    check(1, || {
+        let mut v = TryVec::<u32>::with_capacity(2)?;
+        v.extend_from_slice(&[5, 6])?;
+        assert_eq!(*v.into_boxed_slice()?, [5, 6]);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_try_clone() {
+    // The original (a buffer and two strings), then the same for the clone.
+    check(6, || {
+        let mut v = TryVec::with_capacity(2)?;
+        v.push(TryString::try_from_str("ab")?)?;
+        v.push(TryString::try_from_str("cd")?)?;
+        let clone = unchanged!(v.try_clone(), v == ["ab", "cd"]);
+        assert_eq!(clone, v);
+        assert_eq!(clone.capacity(), 2);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_collect_and_extend() {
+    // An exact size hint: one reservation.
+    check(1, || {
+        let v: TryVec<u32> = (0..10).try_collect()?;
+        assert!(v.iter().copied().eq(0..10));
+        assert_eq!(v.capacity(), 10);
+        Ok(())
+    });
+    // No lower bound: pushes grow the buffer to 4, then 8.
+    check(2, || {
+        let v: TryVec<u32> = (0..10).filter(|n| n % 2 == 0).try_collect()?;
+        assert_eq!(v, [0, 2, 4, 6, 8]);
+        Ok(())
+    });
+    // The buffer of 4, then one amortised reservation for five more (8).
+    check(2, || {
+        let mut v = TryVec::new();
+        v.push(1u32)?;
+        unchanged!(v.try_extend(2..=6), v == [1]);
+        assert_eq!(v, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(v.capacity(), 8);
+        Ok(())
+    });
+    // A failure after some items went in takes them out again.
+    check(3, || {
+        let mut v = TryVec::new();
+        v.push(1u32)?;
+        unchanged!(v.try_extend((2..20).filter(|n| n % 2 == 1)), v == [1]);
+        assert_eq!(v.len(), 10);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_string_push_and_push_str() {
+    // Byte buffers start at 8: the ninth byte grows the string to 16.
+    check(2, || {
+        let mut s = TryString::new();
+        for (i, c) in "abcdefgé".chars().enumerate() {
+            unchanged!(s.push(c), s.chars().eq("abcdefgé".chars().take(i)));
+        }
+        assert_eq!(s, "abcdefgé");
+        assert_eq!(s.capacity(), 16);
+        Ok(())
+    });
+    check(2, || {
+        let mut s = TryString::new();
+        unchanged!(s.push_str("hello"), s.is_empty());
+        unchanged!(s.push_str(", world"), s == "hello");
+        s.push_str("")?;
+        assert_eq!(s, "hello, world");
+        Ok(())
+    });
+}
+
+#[test]
+fn try_string_reserve_with_capacity_and_try_from_str() {
+    check(3, || {
+        let mut s = TryString::with_capacity(4)?;
+        assert_eq!(s.capacity(), 4);
+        s.push_str("ab")?;
+        unchanged!(s.reserve(3), s.capacity() == 4 && s == "ab");
+        assert_eq!(s.capacity(), 8);
+        unchanged!(s.reserve(40), s.capacity() == 8 && s == "ab");
+        assert_eq!(s.capacity(), 42);
+        Ok(())
+    });
+    check(1, || {
+        let s = TryString::try_from_str("copied")?;
+        assert_eq!(s, "copied");
+        assert_eq!(s.capacity(), 6);
+        Ok(())
+    });
+    check(0, || {
+        assert!(TryString::try_from_str("")?.is_empty());
+        assert_eq!(TryString::with_capacity(0)?.capacity(), 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_string_fmt_write() {
+    // "abcdef" takes a buffer of 8; "/" fits; the last piece needs 17.
+    check(2, || {
+        let (head, tail) = ("abcdef", "ghijklmnop");
+        let mut s = TryString::new();
+        if write!(s, "{head}/{tail}").is_err() {
+            // `write!` writes piece by piece: a failure keeps the pieces
+            // written before it, and only those.
+            assert!("abcdef/ghijklmnop".starts_with(s.as_str()));
+            assert!(s.len() < 17);
+            return Err(OutOfMemory::new(0).into());
+        }
+        assert_eq!(s, "abcdef/ghijklmnop");
+        Ok(())
+    });
+}
+
+#[test]
+fn try_string_try_clone_collect_and_extend() {
+    check(2, || {
+        let s = TryString::try_from_str("original")?;
+        let clone = unchanged!(s.try_clone(), s == "original");
+        assert_eq!(clone, "original");
+        Ok(())
+    });
+    check(1, || {
+        let s: TryString = "abc".chars().try_collect()?;
+        assert_eq!(s, "abc");
+        Ok(())
+    });
+    check(2, || {
+        let s: TryString = ["ab", "cdefgh", "ij"].into_iter().try_collect()?;
+        assert_eq!(s, "abcdefghij");
+        Ok(())
+    });
+    // "x" exactly, then 8 for "xyy", then 16 for the nine z's; the chars
+    // fit.
+    check(3, || {
+        let mut s = TryString::try_from_str("x")?;
+        unchanged!(s.try_extend(["yy", "zzzzzzzzz"]), s == "x");
+        unchanged!(s.try_extend("!?".chars()), s == "xyyzzzzzzzzz");
+        assert_eq!(s, "xyyzzzzzzzzz!?");
+        Ok(())
+    });
+}
+
+#[test]
+fn try_hash_map_insert_and_reserve() {
+    // hashbrown tables have 4, 8, 16, 32 ... buckets and hold 3, 7, 14, 28
+    // entries (7/8 of the buckets from 8 on): the 1st, 4th and 8th inserts
+    // each allocate a new table.
+    check(3, || {
+        let mut map = TryHashMap::new();
+        for i in 0..10u32 {
+            let old = unchanged!(
+                map.insert(i, i * i),
+                map.len() == i as usize && !map.contains_key(&i)
+            );
+            assert_eq!(old, None);
+        }
+        // Replacing a value with room to spare allocates nothing.
+        assert_eq!(map.insert(3, 0)?, Some(9));
+        assert_eq!(map.len(), 10);
+        assert_eq!(map.capacity(), 14);
+        Ok(())
+    });
+    check(2, || {
+        let mut map = TryHashMap::<u32, u32>::with_capacity(5)?;
+        assert_eq!(map.capacity(), 7);
+        map.insert(1, 1)?;
+        map.reserve(6)?;
+        unchanged!(map.reserve(20), map.capacity() == 7 && map.len() == 1);
+        // 21 entries need 21 * 8 / 7 = 24 buckets, rounded up to 32.
+        assert_eq!(map.capacity(), 28);
+        assert_eq!(map.get(&1), Some(&1));
+        Ok(())
+    });
+}
+
+#[test]
+fn try_hash_map_entry_api() {
+    // Four distinct words: tables for 3, then for 7.
+    let words = ["a", "b", "a", "c", "d", "a"];
+    check(2, || {
+        let mut counts = TryHashMap::new();
+        for word in &words {
+            let before = counts.len();
+            let count = unchanged!(
+                counts.entry(*word).or_try_insert(0u32),
+                counts.len() == before && !counts.contains_key(word)
+            );
+            *count += 1;
+        }
+        assert_eq!(counts.get("a"), Some(&3));
+        assert_eq!(counts.len(), 4);
+        Ok(())
+    });
+    // `or_try_insert_with` calls its closure only when there is room.
+    check(2, || {
+        let mut made = 0;
+        let mut map = TryHashMap::new();
+        for key in 0..4u32 {
+            let value = unchanged!(
+                map.entry(key).or_try_insert_with(|| {
+                    made += 1;
+                    key * 10
+                }),
+                made == key && map.len() == key as usize
+            );
+            assert_eq!(*value, key * 10);
+        }
+        // An occupied entry neither allocates nor calls the closure.
+        map.entry(0).or_try_insert_with(|| unreachable!())?;
+        assert_eq!(made, 4);
+        Ok(())
+    });
+    // `or_try_default` with values that allocate themselves: the table,
+    // then each vector's buffer.
+    check(3, || {
+        let mut lists: TryHashMap<&str, TryVec<u32>> = TryHashMap::new();
+        for (at, key) in ["x", "y", "x"].into_iter().enumerate() {
+            let before = lists.len();
+            let list = unchanged!(
+                lists.entry(key).or_try_default(),
+                lists.len() == before && !lists.contains_key(key)
+            );
+            list.push(at as u32)?;
+        }
+        assert_eq!(lists.get("x").map(|l| l.as_slice()), Some(&[0, 2][..]));
+        Ok(())
+    });
+    // `VacantEntry::try_insert`.
+    check(1, || {
+        let mut map = TryHashMap::new();
+        match map.entry(7u8) {
+            Entry::Vacant(entry) => {
+                assert_eq!(*entry.key(), 7);
+                entry.try_insert('s')?;
+            }
+            Entry::Occupied(_) => panic!("the map is empty"),
+        }
+        match map.entry(7u8) {
+            Entry::Occupied(entry) => assert_eq!(*entry.get(), 's'),
+            Entry::Vacant(_) => panic!("7 was inserted"),
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn try_hash_map_try_clone() {
+    // The original: its table and three keys. The clone: the same.
+    check(8, || {
+        let mut map = TryHashMap::new();
+        for (key, value) in [("one", 1u32), ("two", 2), ("three", 3)] {
+            map.insert(TryString::try_from_str(key)?, value)?;
+        }
+        let clone = unchanged!(map.try_clone(), map.len() == 3);
+        assert_eq!(clone, map);
+        assert_eq!(map.get("two"), Some(&2));
+        Ok(())
+    });
+}
+
+#[test]
+fn try_hash_map_collect_and_extend() {
+    // An exact size hint: one table, for 10 (16 buckets).
+    check(1, || {
+        let map: TryHashMap<u32, u32> = (0..10).map(|i| (i, i * i)).try_collect()?;
+        assert_eq!(map.len(), 10);
+        assert_eq!(map.get(&9), Some(&81));
+        assert_eq!(map.capacity(), 14);
+        Ok(())
+    });
+    // A table for 3, then one reservation for 2 + 5 entries (8 buckets).
+    check(2, || {
+        let mut map = TryHashMap::new();
+        map.insert(0u32, 'a')?;
+        map.insert(1, 'b')?;
+        unchanged!(
+            map.try_extend((2..7).zip('c'..)),
+            map.len() == 2 && !map.contains_key(&2)
+        );
+        assert_eq!(map.len(), 7);
+        assert_eq!(map.get(&6), Some(&'g'));
+        Ok(())
+    });
+}
+
+#[test]
+fn try_hash_set_insert_reserve_clone_collect_and_extend() {
+    check(3, || {
+        let mut set = TryHashSet::new();
+        for i in 0..10u32 {
+            let new = unchanged!(set.insert(i), set.len() == i as usize && !set.contains(&i));
+            assert!(new);
+        }
+        assert!(!set.insert(4)?);
+        assert_eq!(set.capacity(), 14);
+        Ok(())
+    });
+    check(2, || {
+        let mut set = TryHashSet::<u32>::with_capacity(3)?;
+        set.insert(1)?;
+        unchanged!(set.reserve(10), set.capacity() == 3 && set.len() == 1);
+        assert_eq!(set.capacity(), 14);
+        Ok(())
+    });
+    // Original: table and two strings; clone: the same.
+    check(6, || {
+        let mut set = TryHashSet::new();
+        set.insert(TryString::try_from_str("left")?)?;
+        set.insert(TryString::try_from_str("right")?)?;
+        let clone = unchanged!(set.try_clone(), set.len() == 2);
+        assert_eq!(clone, set);
+        assert!(clone.contains("right"));
+        Ok(())
+    });
+    check(1, || {
+        let set: TryHashSet<u32> = (0..5).try_collect()?;
+        assert_eq!(set.len(), 5);
+        Ok(())
+    });
+    check(2, || {
+        let mut set: TryHashSet<u32> = TryHashSet::new();
+        set.insert(100)?;
+        unchanged!(set.try_extend(0..5), set.len() == 1);
+        assert_eq!(set.len(), 6);
+        Ok(())
+    });
+}
+
+#[test]
+fn vec_ext() {
+    check(4, || {
+        let mut v = Vec::<u32>::try_with_capacity_oom(2)?;
+        assert_eq!(v.capacity(), 2);
+        v.try_push(1)?;
+        v.try_push(2)?;
+        // Full: the buffer doubles to 4, as `Vec` would grow it.
+        unchanged!(v.try_push(3), v == [1, 2] && v.capacity() == 2);
+        assert_eq!(v.capacity(), 4);
+        v.try_insert(0, 0)?;
+        unchanged!(v.try_insert(2, 9), v == [0, 1, 2, 3]);
+        assert_eq!(v, [0, 1, 9, 2, 3]);
+        assert_eq!(v.capacity(), 8);
+        v.try_reserve_oom(3)?;
+        unchanged!(v.try_reserve_exact_oom(10), v.capacity() == 8);
+        assert_eq!(v.capacity(), 15);
+        Ok(())
+    });
+    let source = [String::from("b"), String::from("c")];
+    // The buffer, "a", then a clone of each item.
+    check(4, || {
+        let mut v = Vec::<String>::try_with_capacity_oom(3)?;
+        v.try_push("a".try_to_owned()?)?;
+        unchanged!(v.try_extend_from_slice(&source), v == ["a"]);
+        assert_eq!(v, ["a", "b", "c"]);
+        Ok(())
+    });
+    // "x", the buffer (4), then clones for all but the last element.
+    check(4, || {
+        let value = "x".try_to_owned()?;
+        let mut v: Vec<String> = Vec::new();
+        unchanged!(v.try_resize(3, value), v.is_empty());
+        assert_eq!(v, ["x", "x", "x"]);
+        v.try_resize(1, String::new())?;
+        assert_eq!(v, ["x"]);
+        Ok(())
+    });
+    // `Vec`'s `TryExtend` and `TryFromIterator`.
+    check(2, || {
+        let mut v: Vec<u32> = (0..3).try_collect()?;
+        unchanged!(v.try_extend((3..20).filter(|n| n % 4 == 0)), v == [0, 1, 2]);
+        assert_eq!(v, [0, 1, 2, 4, 8, 12, 16]);
+        Ok(())
+    });
+}
+
+#[test]
+fn string_ext() {
+    check(3, || {
+        let mut s = String::try_with_capacity_oom(2)?;
+        assert_eq!(s.capacity(), 2);
+        s.try_push('a')?;
+        s.try_push('b')?;
+        unchanged!(s.try_push('c'), s == "ab" && s.capacity() == 2);
+        assert_eq!(s.capacity(), 8);
+        unchanged!(s.try_push_str("defghijk"), s == "abc");
+        assert_eq!(s, "abcdefghijk");
+        assert_eq!(s.capacity(), 16);
+        s.try_reserve_oom(5)?;
+        Ok(())
+    });
+    check(1, || {
+        let mut s = String::new();
+        unchanged!(s.try_reserve_oom(3), s.capacity() == 0);
+        assert_eq!(s.capacity(), 8);
+        Ok(())
+    });
+    check(2, || {
+        let mut s: String = ["ab", "cd"].into_iter().try_collect()?;
+        unchanged!(s.try_extend("efghijk".chars()), s == "abcd");
+        assert_eq!(s, "abcdefghijk");
+        Ok(())
+    });
+}
+
+#[test]
+fn vec_deque_ext() {
+    // 4, then 8, then 16 (amortised, from the front or the back).
+    check(3, || {
+        let mut queue = VecDeque::new();
+        for i in 0..5u32 {
+            unchanged!(queue.try_push_back(i), queue.iter().copied().eq(0..i));
+        }
+        unchanged!(queue.try_push_front(99), queue.len() == 5);
+        assert_eq!(queue.front(), Some(&99));
+        assert_eq!(queue.back(), Some(&4));
+        unchanged!(queue.try_reserve_oom(5), queue.capacity() == 8);
+        assert!(queue.capacity() >= 11);
+        Ok(())
+    });
+}
+
+#[test]
+fn boxed_helpers() {
+    check(1, || {
+        let boxed = boxed::try_new_box([7u64; 4])?;
+        assert_eq!(*boxed, [7; 4]);
+        Ok(())
+    });
+    check(1, || {
+        let boxed = boxed::try_new_boxed_slice(1..=3u16)?;
+        assert_eq!(*boxed, [1, 2, 3]);
+        Ok(())
+    });
+    check(1, || {
+        let boxed = boxed::try_new_boxed_str("boxed")?;
+        assert_eq!(&*boxed, "boxed");
+        Ok(())
+    });
+    // Empty and zero-sized: no allocation.
+    check(0, || {
+        assert!(boxed::try_new_boxed_str("")?.is_empty());
+        assert!(boxed::try_new_boxed_slice(std::iter::empty::<u8>())?.is_empty());
+        assert_eq!(*boxed::try_new_box(())?, ());
+        assert_eq!(boxed::try_new_boxed_slice([(), (), ()])?.len(), 3);
+        let unit: Box<[()]> = [(), ()].into_iter().try_collect()?;
+        assert_eq!(unit.len(), 2);
+        Ok(())
+    });
+    // `Box<[T]>` collected with an inexact hint: 4, 8, then shrunk to 5.
+    check(3, || {
+        let boxed: Box<[u32]> = (0..10).filter(|n| n % 2 == 1).try_collect()?;
+        assert_eq!(*boxed, [1, 3, 5, 7, 9]);
+        Ok(())
+    });
+    // `TryClone` for boxes: the originals (three boxes and a string), then
+    // the same again for the clones.
+    check(8, || {
+        let one = boxed::try_new_box(TryString::try_from_str("s")?)?;
+        let many = boxed::try_new_boxed_slice([1u8, 2])?;
+        let text = boxed::try_new_boxed_str("str")?;
+        assert_eq!(*unchanged!(one.try_clone(), *one == "s"), "s");
+        let copy = many.try_clone()?;
+        assert_eq!(copy, many);
+        assert_eq!(&*text.try_clone()?, "str");
+        Ok(())
+    });
+}
+
+#[test]
+fn try_clone_of_std_values_and_try_to_owned() {
+    check(1, || {
+        let owned: String = "owned".try_to_owned()?;
+        assert_eq!(owned, "owned");
+        assert_eq!(owned.capacity(), 5);
+        Ok(())
+    });
+    let words = [String::from("p"), String::from("q")];
+    // The vector, then one string per item.
+    check(3, || {
+        let owned: Vec<String> = words.try_to_owned()?;
+        assert_eq!(owned, words);
+        Ok(())
+    });
+    // `Option`, `Result` and tuples clone what they hold: two strings.
+    check(4, || {
+        let pair = (Some("a".try_to_owned()?), Ok::<_, u8>("b".try_to_owned()?));
+        let clone = pair.try_clone()?;
+        assert_eq!(clone, pair);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_collect_results() {
+    // All `Ok`: one buffer of 4 (the hint of `map_while` is 0).
+    check(1, || {
+        let items: [Result<u32>; 3] = [Ok(1), Ok(2), Ok(3)];
+        let v: Vec<u32> = items.into_iter().try_collect_results()?;
+        assert_eq!(v, [1, 2, 3]);
+        Ok(())
+    });
+    // The first `Err` stops the collection and is returned; what was
+    // collected so far (one buffer) is freed.
+    check(1, || {
+        let items = [Ok(1u32), Err(format_err!("bad item")), Ok(3)];
+        let result: Result<TryVec<u32>> = items.into_iter().try_collect_results();
+        let error = unless_oom(result.unwrap_err())?;
+        assert_eq!(text!("{error}").as_str(), "bad item");
+        Ok(())
+    });
+}
+
+#[test]
+fn budget_with_a_try_vec() {
+    check(3, || {
+        let budget = Budget::new(1024);
+        let mut v = TryVec::new_in(&budget);
+        for i in 0..9u64 {
+            // A refused growth is refunded: the budget still holds only the
+            // buffer the vector has.
+            unchanged!(
+                v.push(i),
+                v.len() == i as usize && budget.used() == v.capacity() * 8
+            );
+        }
+        assert_eq!(budget.used(), 16 * 8);
+        assert_eq!(budget.peak(), 16 * 8);
+        // Over the budget: refused by the budget itself, no allocation made.
+        let used = budget.used();
+        let refused = v.reserve(1000).unwrap_err();
+        assert_eq!(refused, OutOfMemory::new(1009 * 8));
+        assert_eq!((budget.used(), v.capacity()), (used, 16));
+        drop(v);
+        assert_eq!(budget.used(), 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn budget_with_a_try_hash_map() {
+    // Tables of 4, 8 and 16 buckets, as in `try_hash_map_insert_and_reserve`.
+    check(3, || {
+        let budget = Budget::new(4096);
+        let mut map = TryHashMap::new_in(&budget);
+        for i in 0..10u32 {
+            let used = budget.used();
+            unchanged!(
+                map.insert(i, u64::from(i)),
+                map.len() == i as usize && budget.used() == used
+            );
+        }
+        assert_eq!(map.get(&9), Some(&9));
+        let used = budget.used();
+        assert!(used > 0);
+        assert!(map.reserve(1000).is_err());
+        assert_eq!(budget.used(), used);
+        drop(map);
+        assert_eq!(budget.used(), 0);
+        Ok(())
+    });
+}

@@ -125,8 +125,9 @@ impl<T> TryVec<T> {
         self.shrink_to_fit()?;
         let vec: Vec<T> = self.into();
         // `Vec::into_boxed_slice` does not reallocate when `len == capacity`,
-        // which `shrink_to_fit` just established.
-        debug_assert_eq!(vec.len(), vec.capacity());
+        // which `shrink_to_fit` just established, nor for a zero-sized `T`
+        // (whose `Vec` reports capacity `usize::MAX` at any length).
+        debug_assert!(is_zst::<T>() || vec.len() == vec.capacity());
         Ok(vec.into_boxed_slice())
     }
 }
