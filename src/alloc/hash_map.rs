@@ -15,8 +15,11 @@ use crate::OutOfMemory;
 ///
 /// `insert`, `reserve`, `try_clone`, `try_extend` and the entry API's
 /// `or_try_insert*` are fallible; lookups, removal and iteration are as in
-/// `hashbrown`. A failing method leaves the map as it was. It converts to
-/// and from the `hashbrown::HashMap` it wraps without reallocating.
+/// `hashbrown`. A failing method leaves the map as it was, except
+/// `try_extend` from an iterator whose size hint is too low: it inserts one
+/// pair at a time, and the pairs inserted before the failure stay (a value
+/// it replaced could not be put back). It converts to and from the
+/// `hashbrown::HashMap` it wraps without reallocating.
 ///
 /// # Example
 ///

@@ -13,7 +13,9 @@ use crate::OutOfMemory;
 /// A hash set built on [`hashbrown::HashSet`] whose methods that may
 /// allocate return `Result<_, OutOfMemory>` instead of aborting.
 ///
-/// A failing method leaves the set as it was. It converts to and from the
+/// A failing method leaves the set as it was, except `try_extend` from an
+/// iterator whose size hint is too low: it inserts one value at a time, and
+/// the values inserted before the failure stay. It converts to and from the
 /// `hashbrown::HashSet` it wraps without reallocating.
 ///
 /// # Example
