@@ -2,6 +2,7 @@
 //! downcast without allocating.
 
 use core::fmt;
+use core::num::NonZeroUsize;
 
 /// An allocation failed: the error this crate turns every out-of-memory
 /// condition into, instead of aborting the process.
@@ -35,8 +36,9 @@ use core::fmt;
 pub struct OutOfMemory {
     /// `(size << 1) | 1`. The low bit is always set: this is the exact bit
     /// pattern of the `Error` word that carries this value, which lets an
-    /// `&Error` be read as an `&OutOfMemory` (see `error/repr.rs`).
-    packed: usize,
+    /// `&Error` be read as an `&OutOfMemory` (see `error/repr.rs`). Never
+    /// zero, so `Result<(), OutOfMemory>` is one word too.
+    packed: NonZeroUsize,
 }
 
 impl OutOfMemory {
@@ -64,9 +66,9 @@ impl OutOfMemory {
         } else {
             requested_size
         };
-        OutOfMemory {
-            packed: (size << 1) | 1,
-        }
+        // SAFETY: the low bit is set, so the value is not zero.
+        let packed = unsafe { NonZeroUsize::new_unchecked((size << 1) | 1) };
+        OutOfMemory { packed }
     }
 
     /// How many bytes the failed allocation asked for.
@@ -81,19 +83,21 @@ impl OutOfMemory {
     /// ```
     #[inline]
     pub const fn requested_allocation_size(&self) -> usize {
-        self.packed >> 1
+        self.packed.get() >> 1
     }
 
     /// The word an `Error` holding this value is made of.
     #[inline]
     pub(crate) const fn packed(self) -> usize {
-        self.packed
+        self.packed.get()
     }
 
     /// Rebuilds the value from the word of an OOM-tagged `Error`.
     #[inline]
     pub(crate) const fn from_packed(packed: usize) -> Self {
-        debug_assert!(packed & 1 == 1);
+        assert!(packed & 1 == 1, "an OOM word has its low bit set");
+        // SAFETY: the low bit is set (checked just above), so not zero.
+        let packed = unsafe { NonZeroUsize::new_unchecked(packed) };
         OutOfMemory { packed }
     }
 }
@@ -120,3 +124,6 @@ impl fmt::Display for OutOfMemory {
 }
 
 impl core::error::Error for OutOfMemory {}
+
+const _: () =
+    assert!(core::mem::size_of::<Result<(), OutOfMemory>>() == core::mem::size_of::<usize>());
