@@ -63,7 +63,8 @@ use vtable::{Header, box_payload};
 ///   feature `backtrace` captured one;
 /// - `{:#?}` shows the `Debug` of the outermost layer.
 ///
-/// None of them allocate.
+/// None of them allocate, except that printing a backtrace captured with the
+/// feature `backtrace` goes through std, which allocates to resolve symbols.
 ///
 /// # Example
 ///
