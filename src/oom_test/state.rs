@@ -196,6 +196,16 @@ pub(crate) fn settings() -> Settings {
 }
 
 /// Where the abort handler finds the text to print, or null.
+#[cfg(all(
+    not(miri),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd"
+    )
+))]
 pub(crate) fn pending_report() -> (*const u8, usize) {
     STATE.with(|state| state.pending_report.get())
 }
