@@ -300,8 +300,9 @@ where
         }
     }
 
-    fn inner_error(&self) -> Option<&Error> {
-        Some(&self.error)
+    unsafe fn inner_error(this: NonNull<Self>) -> Option<NonNull<Error>> {
+        // SAFETY: `this` is live; the projection keeps its provenance.
+        Some(unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).error) })
     }
 
     #[cfg(feature = "anyhow")]

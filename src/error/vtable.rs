@@ -156,7 +156,13 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     }
 
     /// The error this layer wraps, if it is one of ours.
-    fn inner_error(&self) -> Option<&Error> {
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live payload; the returned pointer has the
+    /// permissions `this` had (`downcast_mut` writes through it).
+    unsafe fn inner_error(this: NonNull<Self>) -> Option<NonNull<Error>> {
+        let _ = this;
         None
     }
 
@@ -285,9 +291,9 @@ unsafe fn find<P: Payload>(header: NonNull<Header>, target: &Target) -> Option<N
 }
 
 unsafe fn inner_error<P: Payload>(header: NonNull<Header>) -> Option<NonNull<Error>> {
-    // SAFETY: header heads a live `ErrorImpl<P>` (vtable invariant).
-    let payload = unsafe { payload_ptr::<P>(header).as_ref() };
-    payload.inner_error().map(NonNull::from)
+    // SAFETY: header heads a live `ErrorImpl<P>` (vtable invariant); the
+    // payload pointer keeps the permissions of `header`.
+    unsafe { P::inner_error(payload_ptr(header)) }
 }
 
 unsafe fn drop_rest<P: Payload>(header: NonNull<Header>, target: &Target) {
@@ -396,7 +402,10 @@ impl<P: Payload> ErrorImpl<P> {
     fn backtrace(&self) -> Option<&Backtrace> {
         match &self.header.backtrace {
             Some(backtrace) => Some(backtrace),
-            None => self.payload.inner_error().map(Error::backtrace),
+            // SAFETY: the payload is live while `self` is borrowed, and the
+            // inner error is only read.
+            None => unsafe { P::inner_error(NonNull::from(&self.payload)) }
+                .map(|inner| unsafe { inner.as_ref() }.backtrace()),
         }
     }
 
