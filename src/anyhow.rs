@@ -278,7 +278,7 @@ pub(crate) struct Probes {
 }
 
 impl Probes {
-    pub(crate) fn of<E>() -> Probes
+    pub(crate) const fn of<E>() -> Probes
     where
         E: Display + Debug + Send + Sync + 'static,
     {

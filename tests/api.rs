@@ -614,6 +614,32 @@ fn downcast_mut_on_a_static_message() {
 }
 
 #[test]
+fn downcast_through_layers_over_static_promoted_and_boxed_errors() {
+    let (c1, c2, c3) = (Drops::default(), Drops::default(), Drops::default());
+    // The first layer wraps a static message, the second a boxed error.
+    let mut error = format_err!("root")
+        .context(Context1::new("one", &c1))
+        .context(Context2::new("two", &c2));
+    assert_eq!(error.downcast_ref::<Context1>().unwrap().text, "one");
+    assert_eq!(error.downcast_ref::<&str>(), Some(&"root"));
+    // Moving the message to the heap under both layers keeps it findable.
+    *error.downcast_mut::<&str>().unwrap() = "ROOT";
+    let error = error.context(TrackedMessage::new("three", &c3));
+    assert_eq!(format!("{error:#}"), "three: two: one: ROOT");
+    for _ in 0..2 {
+        assert_eq!(error.downcast_ref::<&str>(), Some(&"ROOT"));
+        assert_eq!(error.downcast_ref::<Context2>().unwrap().text, "two");
+        assert!(error.downcast_ref::<TrackedError>().is_none());
+    }
+    let error = error.downcast::<TrackedError>().unwrap_err();
+    let one = error.downcast::<Context1>().unwrap();
+    assert_eq!(one.text, "one");
+    assert_eq!((c1.get(), c2.get(), c3.get()), (0, 1, 1));
+    drop(one);
+    assert_eq!(c1.get(), 1);
+}
+
+#[test]
 fn downcast_mut_on_a_static_message_without_memory() {
     let mut error = format_err!("kept");
     let found = without_memory(|| error.downcast_mut::<&str>().is_some());

@@ -589,3 +589,49 @@ fn ensure_long_conditions() {
     .to_string();
     assert!(ours.ends_with("a as u64 == 2` (32 vs 2)"), "{ours}");
 }
+
+/// One cause of a long chain; the causes live in a static so that a chain
+/// of any length needs neither recursion to build nor to drop.
+#[derive(Debug)]
+struct Numbered(usize);
+
+static NUMBERED: std::sync::OnceLock<Vec<Numbered>> = std::sync::OnceLock::new();
+
+impl fmt::Display for Numbered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cause {}", self.0)
+    }
+}
+
+impl StdError for Numbered {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        let next = NUMBERED.get()?.get(self.0 + 1)?;
+        Some(next)
+    }
+}
+
+#[derive(Debug)]
+struct Head;
+
+impl fmt::Display for Head {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("head")
+    }
+}
+
+impl StdError for Head {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&NUMBERED.get()?[0])
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "formats 100 001 causes")]
+fn six_digit_cause_numbers_push_the_label_right_like_anyhow() {
+    NUMBERED.get_or_init(|| (0..100_001).map(Numbered).collect());
+    let ours = cut_backtrace(format!("{:?}", wasmtime_error::Error::new(Head)));
+    let theirs = cut_backtrace(format!("{:?}", anyhow::Error::new(Head)));
+    assert_eq!(ours, theirs);
+    assert!(ours.contains("\n99999: cause 99999\n100000: cause 100000"));
+    assert!(ours.starts_with("head\n\nCaused by:\n    0: cause 0\n    1: cause 1\n"));
+}

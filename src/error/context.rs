@@ -2,7 +2,7 @@
 
 use super::Error;
 use super::fmt::Quoted;
-use super::vtable::{Payload, Target};
+use super::vtable::{ErrorImpl, Header, Payload, Target, VTable, payload_ptr};
 use crate::OutOfMemory;
 use core::any::TypeId;
 use core::convert::Infallible;
@@ -150,6 +150,7 @@ impl<T, E: ContextSource> Context<T, E> for Result<T, E> {
         }
     }
 
+    #[inline]
     fn with_context<C, F>(self, f: F) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
@@ -157,10 +158,25 @@ impl<T, E: ContextSource> Context<T, E> for Result<T, E> {
     {
         match self {
             Ok(value) => Ok(value),
-            Err(error) if error.is_out_of_memory() => Err(error.into_error()),
-            Err(error) => Err(error.add_context(f())),
+            Err(error) => Err(with_context_cold(error, f)),
         }
     }
+}
+
+/// The error path of `with_context`, kept out of line so that the `Ok`
+/// path of its callers stays as short as a plain `match`.
+#[cold]
+#[inline(never)]
+fn with_context_cold<E, C, F>(error: E, f: F) -> Error
+where
+    E: ContextSource,
+    C: Display + Send + Sync + 'static,
+    F: FnOnce() -> C,
+{
+    if error.is_out_of_memory() {
+        return error.into_error();
+    }
+    error.add_context(f())
 }
 
 impl<T> Context<T, Infallible> for Option<T> {
@@ -267,8 +283,41 @@ where
     }
 }
 
+impl<C: Display + Send + Sync + 'static> ContextLayer<C, Error> {
+    /// The vtable of a layer whose inner error is boxed.
+    const AROUND_BOXED: &'static VTable = &VTable {
+        find: find_around_boxed::<C>,
+        ..*ErrorImpl::<Self>::VTABLE
+    };
+}
+
+/// `Payload::find` of `ContextLayer<C, Error>` when the inner error is boxed:
+/// without decoding the inner word, which is what a search spends its time
+/// on in a long chain.
+///
+/// # Safety
+///
+/// `header` heads a live `ErrorImpl<ContextLayer<C, Error>>` whose inner
+/// error is boxed.
+unsafe fn find_around_boxed<C>(header: NonNull<Header>, target: &Target) -> Option<NonNull<()>>
+where
+    C: Display + Send + Sync + 'static,
+{
+    // SAFETY: per the caller; the projections keep the provenance of
+    // `header`, and the inner word only is read.
+    unsafe {
+        let this = payload_ptr::<ContextLayer<C, Error>>(header).as_ptr();
+        if target.is::<C>() {
+            return Some(NonNull::new_unchecked(&raw mut (*this).context).cast());
+        }
+        let inner = (*this).error.repr.boxed_header_unchecked();
+        ((*inner.as_ptr()).vtable.find)(inner, target)
+    }
+}
+
 // SAFETY: the context is found in place, anything else in the inner error,
-// whose own payload keeps the same promise.
+// whose own payload keeps the same promise. `vtable` only swaps `find` for
+// one that searches the same way when the inner error is boxed.
 unsafe impl<C> Payload for ContextLayer<C, Error>
 where
     C: Display + Send + Sync + 'static,
@@ -303,6 +352,18 @@ where
     unsafe fn inner_error(this: NonNull<Self>) -> Option<NonNull<Error>> {
         // SAFETY: `this` is live; the projection keeps its provenance.
         Some(unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).error) })
+    }
+
+    /// Around a boxed error, the search goes straight on to that error's
+    /// vtable. The inner error never changes case afterwards: a layer's
+    /// inner error is only ever written by `downcast_mut`, which turns a
+    /// static message into a boxed one.
+    fn vtable(&self) -> &'static VTable {
+        if self.error.repr.boxed_header().is_some() {
+            Self::AROUND_BOXED
+        } else {
+            ErrorImpl::<Self>::VTABLE
+        }
     }
 
     #[cfg(feature = "anyhow")]

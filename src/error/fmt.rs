@@ -35,12 +35,19 @@ pub(crate) fn debug(
         let numbered = cause.source().is_some();
         let mut next = Some(cause);
         let mut n = 0;
+        let mut label = Label::new();
         while let Some(cause) = next {
-            f.write_char('\n')?;
+            f.write_str("\n")?;
             let mut indented = Indented {
                 inner: f,
-                number: numbered.then_some(n),
-                started: false,
+                label: Some(match numbered {
+                    true => label.numbered(n),
+                    false => "    ",
+                }),
+                indent: match numbered {
+                    true => "\n       ",
+                    false => "\n    ",
+                },
             };
             write!(indented, "{cause}")?;
             next = cause.source();
@@ -56,31 +63,62 @@ pub(crate) fn debug(
     Ok(())
 }
 
-/// Indents every line of one cause under its "    N: " label.
-struct Indented<'a, W> {
-    inner: &'a mut W,
-    number: Option<usize>,
-    started: bool,
+/// The "    N: " in front of a numbered cause, as `format!("{n:>5}: ")` would
+/// write it, made without the formatting machinery (which costs more than
+/// the rest of a cause's line).
+struct Label {
+    /// Room for the longest label: `usize::MAX` has 20 digits.
+    text: [u8; 22],
 }
 
-impl<W: Write> Write for Indented<'_, W> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for (i, line) in s.split('\n').enumerate() {
-            if !self.started {
-                self.started = true;
-                match self.number {
-                    Some(n) => write!(self.inner, "{n:>5}: ")?,
-                    None => self.inner.write_str("    ")?,
-                }
-            } else if i > 0 {
-                self.inner.write_char('\n')?;
-                let indent = if self.number.is_some() {
-                    "       "
-                } else {
-                    "    "
-                };
-                self.inner.write_str(indent)?;
+impl Label {
+    fn new() -> Label {
+        Label { text: [0; 22] }
+    }
+
+    fn numbered(&mut self, mut n: usize) -> &str {
+        let end = self.text.len() - 2;
+        self.text[end..].copy_from_slice(b": ");
+        let mut start = end;
+        loop {
+            start -= 1;
+            self.text[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
             }
+        }
+        // Right-aligned in five columns: pad shorter numbers with spaces.
+        let columns = end - 5;
+        if start > columns {
+            self.text[columns..start].fill(b' ');
+            start = columns;
+        }
+        core::str::from_utf8(&self.text[start..]).expect("ASCII digits and spaces")
+    }
+}
+
+/// Writes one cause: its label before the first text, and every further
+/// line indented under it.
+struct Indented<'a, 'l, W> {
+    inner: &'a mut W,
+    /// Written when the cause writes for the first time.
+    label: Option<&'l str>,
+    /// A line break and the indentation of the lines after the first.
+    indent: &'static str,
+}
+
+impl<W: Write> Write for Indented<'_, '_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if let Some(label) = self.label.take() {
+            self.inner.write_str(label)?;
+        }
+        let mut lines = s.split('\n');
+        if let Some(first) = lines.next() {
+            self.inner.write_str(first)?;
+        }
+        for line in lines {
+            self.inner.write_str(self.indent)?;
             self.inner.write_str(line)?;
         }
         Ok(())

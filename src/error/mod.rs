@@ -344,8 +344,7 @@ impl Error {
     where
         E: Display + Debug + Send + Sync + 'static,
     {
-        let target = Target::of::<E>();
-        let found = Error::find_in(NonNull::from(self), &target)?;
+        let found = Error::find_in(NonNull::from(self), Target::of::<E>())?;
         // SAFETY: `find` located a live `E` owned by (or static to) `self`.
         Some(unsafe { found.cast::<E>().as_ref() })
     }
@@ -371,20 +370,20 @@ impl Error {
     {
         let target = Target::of_mut::<E>();
         let this = NonNull::from(self);
-        let mut found = Error::find_in(this, &target)?;
+        let mut found = Error::find_in(this, target)?;
         // A static message lives in read-only memory: if that is where the
         // value was found, move the message to the heap and find it again.
-        if let Some((word, message)) = Error::innermost_static(this) {
-            if found == NonNull::from(message.message_ref()).cast() {
-                let promoted = Error::from_payload(Message(*message.message_ref()), false);
-                if promoted.is_out_of_memory() {
-                    return None;
-                }
-                // SAFETY: `&mut self` gives unique access to every error of
-                // the chain; the static error being replaced owns nothing.
-                unsafe { word.as_ptr().write(promoted) };
-                found = Error::find_in(this, &target)?;
+        if let Some((word, message)) = Error::innermost_static(this)
+            && found == NonNull::from(message.message_ref()).cast()
+        {
+            let promoted = Error::from_payload(Message(*message.message_ref()), false);
+            if promoted.is_out_of_memory() {
+                return None;
             }
+            // SAFETY: `&mut self` gives unique access to every error of the
+            // chain; the static error being replaced owns nothing.
+            unsafe { word.as_ptr().write(promoted) };
+            found = Error::find_in(this, target)?;
         }
         // SAFETY: `find` located a live `E` through the unique access
         // `&mut self` gives, and never in static memory when promoting.

@@ -59,6 +59,23 @@ impl Repr {
         Repr(header.cast())
     }
 
+    /// The header of a boxed word, `None` for the other two cases.
+    #[inline(always)]
+    pub(crate) fn boxed_header(&self) -> Option<NonNull<Header>> {
+        (self.0.addr().get() & TAG_MASK == 0).then_some(self.0.cast())
+    }
+
+    /// The header of a word known to be boxed.
+    ///
+    /// # Safety
+    ///
+    /// The word is boxed.
+    #[inline(always)]
+    pub(crate) unsafe fn boxed_header_unchecked(&self) -> NonNull<Header> {
+        debug_assert_eq!(self.0.addr().get() & TAG_MASK, 0);
+        self.0.cast()
+    }
+
     #[inline(always)]
     pub(crate) fn decode(&self) -> Decoded {
         let addr = self.0.addr().get();

@@ -48,6 +48,20 @@ pub(crate) struct Target {
     pub(crate) anyhow: crate::anyhow::Probes,
 }
 
+/// The targets of reads and writes, one pair of statics per type.
+struct TargetOf<E>(PhantomData<E>);
+
+impl<E: Display + Debug + Send + Sync + 'static> TargetOf<E> {
+    const SHARED: &'static Target = &Target::new::<E>(
+        #[cfg(feature = "anyhow")]
+        Access::Shared,
+    );
+    const UNIQUE: &'static Target = &Target::new::<E>(
+        #[cfg(feature = "anyhow")]
+        Access::Unique,
+    );
+}
+
 /// How the value a [`Target`] names will be used.
 #[cfg(feature = "anyhow")]
 #[derive(Clone, Copy)]
@@ -62,29 +76,33 @@ pub(crate) enum Access {
 }
 
 impl Target {
-    /// Looks for an `E` to read it.
-    pub(crate) fn of<E>() -> Target
+    /// Looks for an `E` to read it. A constant, so that a search passes a
+    /// pointer to a static instead of building the target on the stack.
+    pub(crate) const fn of<E>() -> &'static Target
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        TargetOf::<E>::SHARED
+    }
+
+    /// Looks for an `E` to change it.
+    pub(crate) const fn of_mut<E>() -> &'static Target
+    where
+        E: Display + Debug + Send + Sync + 'static,
+    {
+        TargetOf::<E>::UNIQUE
+    }
+
+    const fn new<E>(#[cfg(feature = "anyhow")] access: Access) -> Target
     where
         E: Display + Debug + Send + Sync + 'static,
     {
         Target {
             id: TypeId::of::<E>(),
             #[cfg(feature = "anyhow")]
-            access: Access::Shared,
+            access,
             #[cfg(feature = "anyhow")]
             anyhow: crate::anyhow::Probes::of::<E>(),
-        }
-    }
-
-    /// Looks for an `E` to change it.
-    pub(crate) fn of_mut<E>() -> Target
-    where
-        E: Display + Debug + Send + Sync + 'static,
-    {
-        Target {
-            #[cfg(feature = "anyhow")]
-            access: Access::Unique,
-            ..Target::of::<E>()
         }
     }
 
@@ -95,11 +113,10 @@ impl Target {
     {
         #[cfg(not(feature = "anyhow"))]
         let _ = slot;
-        Target {
+        Target::new::<E>(
             #[cfg(feature = "anyhow")]
-            access: Access::Take(NonNull::from(slot).cast()),
-            ..Target::of::<E>()
-        }
+            Access::Take(NonNull::from(slot).cast()),
+        )
     }
 
     pub(crate) fn is<T: 'static>(&self) -> bool {
@@ -118,6 +135,10 @@ impl Target {
 /// `anyhow` and `Access::Take(slot)`, `find` may instead move the value into
 /// `slot` and return `Some(slot)`; `drop_rest` then leaves that value alone
 /// too. `object` returns a pointer into `this` with its permissions.
+///
+/// `vtable` returns `ErrorImpl::<Self>::VTABLE`, or a copy of it with some
+/// functions replaced by ones that are equivalent for this value as long as
+/// it lives.
 ///
 /// They also promise the layout the vtable frees with: `BOXABLE_IN_PLACE`
 /// is true exactly when `trailing_bytes()` is always 0 (the allocation is
@@ -164,6 +185,13 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     unsafe fn inner_error(this: NonNull<Self>) -> Option<NonNull<Error>> {
         let _ = this;
         None
+    }
+
+    /// The vtable the allocation of this value is headed with: the one of
+    /// its type, or a variant with faster functions for what this value
+    /// holds (a context layer whose inner error is boxed).
+    fn vtable(&self) -> &'static VTable {
+        ErrorImpl::<Self>::VTABLE
     }
 
     /// How many bytes follow the `ErrorImpl<Self>` in its allocation.
@@ -255,7 +283,7 @@ pub(crate) fn box_payload<P: Payload>(payload: P) -> Result<NonNull<Header>, Out
     let raw = try_alloc(layout)?.cast::<ErrorImpl<P>>();
     let value = ErrorImpl {
         header: Header {
-            vtable: ErrorImpl::<P>::VTABLE,
+            vtable: payload.vtable(),
             #[cfg(feature = "backtrace")]
             backtrace: None,
         },
@@ -271,7 +299,7 @@ pub(crate) fn box_payload<P: Payload>(payload: P) -> Result<NonNull<Header>, Out
 /// # Safety
 ///
 /// `header` heads an `ErrorImpl<P>`.
-unsafe fn payload_ptr<P>(header: NonNull<Header>) -> NonNull<P> {
+pub(crate) unsafe fn payload_ptr<P>(header: NonNull<Header>) -> NonNull<P> {
     let whole = header.cast::<ErrorImpl<P>>();
     // SAFETY: in bounds of the allocation per the caller's promise; the
     // projection keeps the provenance of `header`.
@@ -279,8 +307,8 @@ unsafe fn payload_ptr<P>(header: NonNull<Header>) -> NonNull<P> {
 }
 
 unsafe fn object<P: Payload>(header: NonNull<Header>) -> NonNull<dyn StdError + Send + Sync> {
-    // SAFETY: the vtable of an `ErrorImpl<P>` is only ever
-    // `ErrorImpl::<P>::VTABLE`, so the payload is a live `P`.
+    // SAFETY: the vtable of an `ErrorImpl<P>` is only ever one made for
+    // `P` (`Payload::vtable`), so the payload is a live `P`.
     unsafe { P::object(payload_ptr(header)) }
 }
 
