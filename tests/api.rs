@@ -810,6 +810,31 @@ fn over_aligned_error_types() {
     assert_eq!(drops.get(), 8);
 }
 
+#[test]
+fn downcast_through_over_aligned_and_plain_layers() {
+    let (drops, e) = (Drops::default(), Drops::default());
+    // An over-aligned context moves the inner error of its layer; the
+    // layers around it and under it are searched all the same.
+    let error = Error::new(TrackedError::new("e", &e))
+        .context("under")
+        .context(Aligned::new(1, &drops))
+        .context(Context1::new("over", &drops))
+        .context(Aligned::new(2, &drops));
+    assert_eq!(format!("{error:#}"), "aligned 2: over: aligned 1: under: e");
+    assert_eq!(error.downcast_ref::<Aligned>().unwrap().value, 2);
+    assert_aligned(error.downcast_ref::<Aligned>().unwrap());
+    assert_eq!(error.downcast_ref::<Context1>().unwrap().text, "over");
+    assert_eq!(error.downcast_ref::<&str>(), Some(&"under"));
+    assert_eq!(error.downcast_ref::<TrackedError>().unwrap().text, "e");
+    assert!(error.downcast_ref::<Context2>().is_none());
+    let error = error.context(Context2::new("top", &drops));
+    let root = error.downcast::<TrackedError>().unwrap();
+    assert_eq!(drops.get(), 4);
+    assert_eq!(e.get(), 0);
+    drop(root);
+    assert_eq!(e.get(), 1);
+}
+
 // ---------------------------------------------------------------------------
 // into_boxed_dyn_error and conversions.
 

@@ -2,12 +2,13 @@
 
 use super::Error;
 use super::fmt::Quoted;
-use super::vtable::{ErrorImpl, Header, Payload, Target, VTable, payload_ptr};
+use super::vtable::{ErrorImpl, INNER_ERROR_OFFSET, LayerStep, Payload, Target, VTable};
 use crate::OutOfMemory;
 use core::any::TypeId;
 use core::convert::Infallible;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
+use core::mem::offset_of;
 use core::ptr::{self, NonNull};
 
 /// Adds context to the error of a `Result`, or turns `None` into an error.
@@ -203,10 +204,13 @@ impl<T> Context<T, Infallible> for Option<T> {
 }
 
 /// Context around an error: a standard error `E`, kept in the same
-/// allocation, or one of ours (`E = Error`).
+/// allocation, or one of ours (`E = Error`). `repr(C)` with the error first
+/// puts an inner `Error` at `INNER_ERROR_OFFSET` of the allocation whenever
+/// the context is not over-aligned.
+#[repr(C)]
 pub(crate) struct ContextLayer<C, E> {
-    pub(crate) context: C,
     pub(crate) error: E,
+    pub(crate) context: C,
 }
 
 impl<C: Display, E> Display for ContextLayer<C, E> {
@@ -284,40 +288,25 @@ where
 }
 
 impl<C: Display + Send + Sync + 'static> ContextLayer<C, Error> {
-    /// The vtable of a layer whose inner error is boxed.
+    /// Whether the inner error is at `INNER_ERROR_OFFSET` (not so when an
+    /// over-aligned context moves the payload further from the header).
+    const STEPPABLE: bool =
+        offset_of!(ErrorImpl<Self>, payload) + offset_of!(Self, error) == INNER_ERROR_OFFSET;
+
+    /// The vtable of a layer whose inner error is boxed: a search steps over
+    /// it with the `LayerStep`, without calling `find`.
     const AROUND_BOXED: &'static VTable = &VTable {
-        find: find_around_boxed::<C>,
+        layer: Some(LayerStep {
+            context: TypeId::of::<C>(),
+            context_offset: offset_of!(ErrorImpl<Self>, payload) + offset_of!(Self, context),
+        }),
         ..*ErrorImpl::<Self>::VTABLE
     };
 }
 
-/// `Payload::find` of `ContextLayer<C, Error>` when the inner error is boxed:
-/// without decoding the inner word, which is what a search spends its time
-/// on in a long chain.
-///
-/// # Safety
-///
-/// `header` heads a live `ErrorImpl<ContextLayer<C, Error>>` whose inner
-/// error is boxed.
-unsafe fn find_around_boxed<C>(header: NonNull<Header>, target: &Target) -> Option<NonNull<()>>
-where
-    C: Display + Send + Sync + 'static,
-{
-    // SAFETY: per the caller; the projections keep the provenance of
-    // `header`, and the inner word only is read.
-    unsafe {
-        let this = payload_ptr::<ContextLayer<C, Error>>(header).as_ptr();
-        if target.is::<C>() {
-            return Some(NonNull::new_unchecked(&raw mut (*this).context).cast());
-        }
-        let inner = (*this).error.repr.boxed_header_unchecked();
-        ((*inner.as_ptr()).vtable.find)(inner, target)
-    }
-}
-
 // SAFETY: the context is found in place, anything else in the inner error,
-// whose own payload keeps the same promise. `vtable` only swaps `find` for
-// one that searches the same way when the inner error is boxed.
+// whose own payload keeps the same promise. `vtable` only adds a
+// `LayerStep` that locates the same context and the same inner error.
 unsafe impl<C> Payload for ContextLayer<C, Error>
 where
     C: Display + Send + Sync + 'static,
@@ -354,12 +343,12 @@ where
         Some(unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).error) })
     }
 
-    /// Around a boxed error, the search goes straight on to that error's
-    /// vtable. The inner error never changes case afterwards: a layer's
-    /// inner error is only ever written by `downcast_mut`, which turns a
-    /// static message into a boxed one.
+    /// Around a boxed error, a search steps over the layer in a loop. The
+    /// inner error never changes case afterwards: a layer's inner error is
+    /// only ever written by `downcast_mut`, which turns a static message
+    /// into a boxed one.
     fn vtable(&self) -> &'static VTable {
-        if self.error.repr.boxed_header().is_some() {
+        if Self::STEPPABLE && self.error.repr.boxed_header().is_some() {
             Self::AROUND_BOXED
         } else {
             ErrorImpl::<Self>::VTABLE

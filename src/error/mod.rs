@@ -35,7 +35,7 @@ pub(crate) use repr::Decoded;
 use repr::Repr;
 use std_alloc::boxed::Box;
 pub(crate) use vtable::Payload;
-use vtable::{Header, box_payload};
+use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 
 /// The error type: like `anyhow::Error`, a wrapper around any
 /// `core::error::Error + Send + Sync + 'static` with context layers, a
@@ -516,9 +516,27 @@ impl Error {
         // inside a live layer); the shared borrow taken to decode it ends
         // here, before anything writes through `cursor`.
         match unsafe { (*cursor.as_ptr()).repr.decode() } {
-            // SAFETY: a boxed word heads a live allocation whose vtable
-            // matches its payload.
-            Decoded::Boxed(header) => unsafe { ((*header.as_ptr()).vtable.find)(header, target) },
+            Decoded::Boxed(mut header) => loop {
+                // SAFETY: a boxed word heads a live allocation whose vtable
+                // matches its payload.
+                let vtable = unsafe { (*header.as_ptr()).vtable };
+                let Some(step) = &vtable.layer else {
+                    // SAFETY: as above.
+                    return unsafe { (vtable.find)(header, target) };
+                };
+                if step.context == target.id {
+                    // SAFETY: the step's offset is that of the layer's
+                    // context, inside the allocation; the pointer keeps the
+                    // allocation's provenance.
+                    return Some(unsafe { header.byte_add(step.context_offset) }.cast());
+                }
+                // SAFETY: a layer with a step holds a boxed error at
+                // `INNER_ERROR_OFFSET`, live while the layer is.
+                header = unsafe {
+                    let inner = header.byte_add(INNER_ERROR_OFFSET).cast::<Error>();
+                    (*inner.as_ptr()).repr.boxed_header_unchecked()
+                };
+            },
             Decoded::Oom(_) => target.is::<OutOfMemory>().then_some(cursor.cast()),
             Decoded::Static(message) => target
                 .is::<&'static str>()

@@ -136,9 +136,10 @@ impl Target {
 /// `slot` and return `Some(slot)`; `drop_rest` then leaves that value alone
 /// too. `object` returns a pointer into `this` with its permissions.
 ///
-/// `vtable` returns `ErrorImpl::<Self>::VTABLE`, or a copy of it with some
-/// functions replaced by ones that are equivalent for this value as long as
-/// it lives.
+/// `vtable` returns `ErrorImpl::<Self>::VTABLE`, or a copy of it whose
+/// `layer` step, if set, holds for this value as long as it lives: the
+/// context of that type at that offset, and a boxed error at
+/// `INNER_ERROR_OFFSET`, which `find` would search next.
 ///
 /// They also promise the layout the vtable frees with: `BOXABLE_IN_PLACE`
 /// is true exactly when `trailing_bytes()` is always 0 (the allocation is
@@ -188,8 +189,8 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     }
 
     /// The vtable the allocation of this value is headed with: the one of
-    /// its type, or a variant with faster functions for what this value
-    /// holds (a context layer whose inner error is boxed).
+    /// its type, or a variant a search can step over without calling it (a
+    /// context layer whose inner error is boxed).
     fn vtable(&self) -> &'static VTable {
         ErrorImpl::<Self>::VTABLE
     }
@@ -235,7 +236,25 @@ pub(crate) struct VTable {
     pub(crate) into_box: Option<IntoBox>,
     #[cfg(feature = "anyhow")]
     pub(crate) into_anyhow: unsafe fn(NonNull<Header>) -> ::anyhow::Error,
+    /// Set for a context layer around a boxed error, whose inner error is
+    /// then at `INNER_ERROR_OFFSET`: a search walks such layers in a loop,
+    /// without a call through the vtable per layer.
+    pub(crate) layer: Option<LayerStep>,
 }
+
+/// What a search needs of a context layer to look at its context and go on
+/// to the error it wraps.
+#[derive(Clone, Copy)]
+pub(crate) struct LayerStep {
+    /// The type of the context.
+    pub(crate) context: TypeId,
+    /// Where the context is, from the start of the allocation.
+    pub(crate) context_offset: usize,
+}
+
+/// Where the inner error of a layer with a [`LayerStep`] is, from the start
+/// of the allocation: right after the header.
+pub(crate) const INNER_ERROR_OFFSET: usize = core::mem::size_of::<Header>();
 
 impl<P: Payload> ErrorImpl<P> {
     pub(crate) const VTABLE: &'static VTable = &VTable {
@@ -251,6 +270,7 @@ impl<P: Payload> ErrorImpl<P> {
         },
         #[cfg(feature = "anyhow")]
         into_anyhow: into_anyhow::<P>,
+        layer: None,
     };
 }
 
@@ -299,7 +319,7 @@ pub(crate) fn box_payload<P: Payload>(payload: P) -> Result<NonNull<Header>, Out
 /// # Safety
 ///
 /// `header` heads an `ErrorImpl<P>`.
-pub(crate) unsafe fn payload_ptr<P>(header: NonNull<Header>) -> NonNull<P> {
+unsafe fn payload_ptr<P>(header: NonNull<Header>) -> NonNull<P> {
     let whole = header.cast::<ErrorImpl<P>>();
     // SAFETY: in bounds of the allocation per the caller's promise; the
     // projection keeps the provenance of `header`.
