@@ -6,8 +6,11 @@
 
 #[path = "support/counting.rs"]
 mod counting;
+#[path = "support/layered.rs"]
+mod layered;
 
 use counting::{CountingAllocator, count_allocations};
+use layered::Layered;
 use std::error::Error as StdError;
 use std::fmt::{self, Write};
 use wasmtime_error::{Context, Error, OutOfMemory, Result, bail, ensure, format_err};
@@ -54,34 +57,8 @@ fn format_all<E: fmt::Display + fmt::Debug>(error: &E) -> usize {
     sink.0
 }
 
-#[derive(Debug)]
-struct Layered {
-    text: &'static str,
-    source: Option<Box<Layered>>,
-}
-
-impl fmt::Display for Layered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text)
-    }
-}
-
-impl StdError for Layered {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|s| s as &(dyn StdError + 'static))
-    }
-}
-
 fn layered() -> Layered {
-    Layered {
-        text: "outer\nline",
-        source: Some(Box::new(Layered {
-            text: "inner",
-            source: None,
-        })),
-    }
+    Layered::chain(&["outer\nline", "inner"])
 }
 
 /// One error of each kind, and a chain of boxed layers.

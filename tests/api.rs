@@ -4,8 +4,11 @@
 
 #[path = "support/counting.rs"]
 mod counting;
+#[path = "support/layered.rs"]
+mod layered;
 
 use counting::{CountingAllocator, live_bytes, without_memory};
+use layered::Layered;
 use std::cell::Cell;
 use std::error::Error as StdError;
 use std::fmt::{self, Debug, Display};
@@ -72,44 +75,6 @@ type TrackedError = Tracked<'E'>;
 type TrackedMessage = Tracked<'M'>;
 type Context1 = Tracked<'1'>;
 type Context2 = Tracked<'2'>;
-
-/// A standard error with a `source()` of its own.
-#[derive(Debug)]
-struct Layered {
-    text: &'static str,
-    source: Option<Box<Layered>>,
-}
-
-impl Layered {
-    fn chain(texts: &[&'static str]) -> Layered {
-        let mut layers = texts.iter().rev();
-        let mut error = Layered {
-            text: layers.next().expect("at least one layer"),
-            source: None,
-        };
-        for text in layers {
-            error = Layered {
-                text,
-                source: Some(Box::new(error)),
-            };
-        }
-        error
-    }
-}
-
-impl Display for Layered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text)
-    }
-}
-
-impl StdError for Layered {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|s| s as &(dyn StdError + 'static))
-    }
-}
 
 fn messages(error: &Error) -> Vec<String> {
     error.chain().map(|e| e.to_string()).collect()
