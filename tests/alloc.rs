@@ -439,23 +439,15 @@ fn try_vec_api_matches_vec() {
 }
 
 #[test]
-fn panicking_retain_and_insert_do_not_double_drop() {
+fn insert_past_the_end_panics_and_drops_the_value_once() {
     assert_balanced(|| {
-        let mut v = tracked(0..5);
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            v.retain(|t| if t.0 == 2 { panic!("boom") } else { true });
-        }));
-        assert!(caught.is_err());
-        // Elements kept so far survive; the rest leaked rather than double-dropped.
-        assert_eq!(ids(&v), [0, 1]);
+        let mut v = tracked(0..2);
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _ = v.insert(10, Tracked::new(9));
         }));
         assert!(caught.is_err());
         assert_eq!(ids(&v), [0, 1]);
-        drop(v);
-        // Three elements (2, 3, 4) were leaked by the panicking `retain`.
-        ALIVE.with(|a| a.set(a.get() - 3));
+        assert_eq!(alive(), 2);
     });
 }
 
@@ -1023,4 +1015,91 @@ proptest! {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// TryVec: user code that panics while elements move (issue 13, defect 3).
+// Each case runs the same steps on a `Vec` and on a `TryVec` and expects
+// the same survivors, with every element dropped exactly once.
+// ---------------------------------------------------------------------------
+
+thread_local! {
+    /// The id of the `Fragile` whose destructor panics, once.
+    static PANIC_ON_DROP: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+/// A `Tracked` whose destructor panics when its id is `PANIC_ON_DROP`; its
+/// `Tracked` is still dropped (and counted) while the panic unwinds.
+#[derive(Debug, PartialEq, Eq)]
+struct Fragile(Tracked);
+
+impl Drop for Fragile {
+    fn drop(&mut self) {
+        if PANIC_ON_DROP.with(|at| at.get()) == Some((self.0).0) {
+            PANIC_ON_DROP.with(|at| at.set(None));
+            panic!("destructor of {} panics", (self.0).0);
+        }
+    }
+}
+
+fn fragile_ids(items: &[Fragile]) -> Vec<u32> {
+    items.iter().map(|f| (f.0).0).collect()
+}
+
+/// A closure's body that panics at its `n`-th call (counting from 1).
+fn panics_at_call(n: usize) -> impl FnMut() {
+    let mut calls = 0;
+    move || {
+        calls += 1;
+        if calls == n {
+            panic!("call {n} panics");
+        }
+    }
+}
+
+/// Runs `f`, which must panic, and returns what is left alive of the
+/// `Tracked` values outside `f` (the panic message is not printed).
+fn expect_panic(f: impl FnOnce()) {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    assert!(caught.is_err(), "the user code should have panicked");
+}
+
+#[test]
+fn retain_with_a_panicking_predicate_matches_vec() {
+    // Ten elements, keep the even ones, panic at the sixth call: std keeps
+    // the three evens seen so far and the five elements not yet visited.
+    let run = |v: &mut dyn FnMut(&mut dyn FnMut(&Tracked) -> bool)| {
+        let mut panic_at_6 = panics_at_call(6);
+        expect_panic(|| {
+            v(&mut |t: &Tracked| {
+                panic_at_6();
+                t.0 % 2 == 0
+            })
+        });
+    };
+    assert_balanced(|| {
+        let mut std_vec: Vec<Tracked> = tracked(0..10).into();
+        run(&mut |keep| std_vec.retain(|t| keep(t)));
+        let mut try_vec = tracked(0..10);
+        run(&mut |keep| try_vec.retain(|t| keep(t)));
+        assert_eq!(ids(&std_vec), [0, 2, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(ids(&try_vec), ids(&std_vec));
+        assert_eq!(alive(), 16, "the dropped odd elements, once each");
+    });
+}
+
+#[test]
+fn retain_with_a_panicking_destructor_matches_vec() {
+    let make = || -> Vec<Fragile> { tracked(0..10).into_iter().map(Fragile).collect() };
+    assert_balanced(|| {
+        let mut std_vec = make();
+        PANIC_ON_DROP.with(|at| at.set(Some(3)));
+        expect_panic(|| std_vec.retain(|f| (f.0).0 % 2 == 0));
+        let mut try_vec: TryVec<Fragile> = make().into();
+        PANIC_ON_DROP.with(|at| at.set(Some(3)));
+        expect_panic(|| try_vec.retain(|f| (f.0).0 % 2 == 0));
+        assert_eq!(fragile_ids(&std_vec), [0, 2, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(fragile_ids(&try_vec), fragile_ids(&std_vec));
+        assert_eq!(alive(), 16);
+    });
 }
