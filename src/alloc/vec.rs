@@ -495,9 +495,13 @@ impl<T, A: Allocator> TryVec<T, A> {
         } else {
             // SAFETY: as above, and `new_layout` is smaller with the same
             // alignment. On failure the old buffer is untouched.
-            unsafe { self.inner.allocator().shrink(old_ptr, old_layout, new_layout) }
-                .map_err(|_| OutOfMemory::new(new_layout.size()))?
-                .cast()
+            unsafe {
+                self.inner
+                    .allocator()
+                    .shrink(old_ptr, old_layout, new_layout)
+            }
+            .map_err(|_| OutOfMemory::new(new_layout.size()))?
+            .cast()
         };
         // SAFETY: the buffer moved to `new_ptr` (or was freed, and an empty
         // buffer is dangling), holds the `len <= new_capacity` elements and
@@ -517,13 +521,14 @@ impl<T, A: Allocator> TryVec<T, A> {
     unsafe fn replace_buffer(&mut self, ptr: NonNull<T>, capacity: usize) {
         // SAFETY: the bitwise copy of the inner vector is consumed at once by
         // `into_raw_parts_with_alloc` (so it is never dropped), and the
-        // original is overwritten, not dropped, below: the allocator moves
-        // exactly once.
-        let (_, len, _, alloc) = unsafe { ptr::read(&self.inner) }.into_raw_parts_with_alloc();
-        // SAFETY: the caller's promise about `ptr` and `capacity`.
-        let inner = unsafe { InnerVec::from_raw_parts_in(ptr.as_ptr(), len, capacity, alloc) };
-        // SAFETY: `self.inner` was moved out above; it must not be dropped.
-        unsafe { ptr::write(&mut self.inner, inner) };
+        // original is overwritten without being dropped: the allocator
+        // moves exactly once. `from_raw_parts_in` gets the caller's promise
+        // about `ptr` and `capacity`.
+        unsafe {
+            let (_, len, _, alloc) = ptr::read(&self.inner).into_raw_parts_with_alloc();
+            let inner = InnerVec::from_raw_parts_in(ptr.as_ptr(), len, capacity, alloc);
+            ptr::write(&mut self.inner, inner);
+        }
     }
 
     /// Appends an element. On failure the vector is unchanged and `value`
@@ -552,11 +557,14 @@ impl<T, A: Allocator> TryVec<T, A> {
         }
     }
 
-    /// The slow path of `push`: full, so grow first.
+    /// The slow path of `push`: full, so grow first. Kept out of line so
+    /// that `push` stays small enough to inline into its callers' loops.
     #[cold]
     #[inline(never)]
     fn grow_and_push(&mut self, value: T) -> Result<(), OutOfMemory> {
-        self.grow_amortized(1)?;
+        if self.inner.try_reserve(1).is_err() {
+            return Err(self.reserve_error(1, true));
+        }
         self.inner.push(value);
         Ok(())
     }
@@ -599,8 +607,10 @@ impl<T, A: Allocator> TryVec<T, A> {
             index <= len,
             "insertion index (is {index}) should be <= len (is {len})"
         );
-        self.reserve(1)?;
-        self.inner.insert(index, value);
+        // `push` then a rotation by one is `Vec::insert`'s single memory
+        // move, with `push`'s out-of-line growth.
+        self.push(value)?;
+        self.inner[index..].rotate_right(1);
         Ok(())
     }
 
