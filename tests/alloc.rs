@@ -439,23 +439,15 @@ fn try_vec_api_matches_vec() {
 }
 
 #[test]
-fn panicking_retain_and_insert_do_not_double_drop() {
+fn insert_past_the_end_panics_and_drops_the_value_once() {
     assert_balanced(|| {
-        let mut v = tracked(0..5);
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            v.retain(|t| if t.0 == 2 { panic!("boom") } else { true });
-        }));
-        assert!(caught.is_err());
-        // Elements kept so far survive; the rest leaked rather than double-dropped.
-        assert_eq!(ids(&v), [0, 1]);
+        let mut v = tracked(0..2);
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _ = v.insert(10, Tracked::new(9));
         }));
         assert!(caught.is_err());
         assert_eq!(ids(&v), [0, 1]);
-        drop(v);
-        // Three elements (2, 3, 4) were leaked by the panicking `retain`.
-        ALIVE.with(|a| a.set(a.get() - 3));
+        assert_eq!(alive(), 2);
     });
 }
 
@@ -818,6 +810,12 @@ enum VecOp {
     Resize(usize, u8),
     RetainEven,
     ShrinkToFit,
+    ShrinkTo(usize),
+    ResizeWith(usize),
+    RetainMutHalving,
+    Dedup,
+    DedupByKey(u8),
+    Drain(usize, usize),
 }
 
 fn vec_op() -> impl Strategy<Value = VecOp> {
@@ -835,6 +833,12 @@ fn vec_op() -> impl Strategy<Value = VecOp> {
         1 => (0usize..40, any::<u8>()).prop_map(|(n, v)| VecOp::Resize(n, v)),
         1 => Just(VecOp::RetainEven),
         1 => Just(VecOp::ShrinkToFit),
+        1 => (0usize..40).prop_map(VecOp::ShrinkTo),
+        1 => (0usize..40).prop_map(VecOp::ResizeWith),
+        1 => Just(VecOp::RetainMutHalving),
+        1 => Just(VecOp::Dedup),
+        1 => (1u8..64).prop_map(VecOp::DedupByKey),
+        1 => (0usize..40, 0usize..40).prop_map(|(a, b)| VecOp::Drain(a, b)),
     ]
 }
 
@@ -932,6 +936,43 @@ proptest! {
                     actual.shrink_to_fit().unwrap();
                     prop_assert_eq!(actual.capacity(), actual.len());
                 }
+                VecOp::ShrinkTo(n) => {
+                    let capacity = actual.capacity();
+                    actual.shrink_to(n).unwrap();
+                    prop_assert_eq!(actual.capacity(), capacity.min(n.max(actual.len())));
+                }
+                VecOp::ResizeWith(n) => {
+                    let generator = || {
+                        let mut next = 0u8;
+                        move || {
+                            next = next.wrapping_add(3);
+                            next
+                        }
+                    };
+                    expected.resize_with(n, generator());
+                    actual.resize_with(n, generator()).unwrap();
+                }
+                VecOp::RetainMutHalving => {
+                    let mut halve = |v: &mut u8| {
+                        *v /= 2;
+                        !v.is_multiple_of(3)
+                    };
+                    expected.retain_mut(&mut halve);
+                    actual.retain_mut(&mut halve);
+                }
+                VecOp::Dedup => {
+                    expected.dedup();
+                    actual.dedup();
+                }
+                VecOp::DedupByKey(k) => {
+                    expected.dedup_by_key(|v| *v / k);
+                    actual.dedup_by_key(|v| *v / k);
+                }
+                VecOp::Drain(a, b) => {
+                    let (start, end) = (a.min(b).min(expected.len()), a.max(b).min(expected.len()));
+                    let drained: Vec<u8> = actual.drain(start..end).collect();
+                    prop_assert!(expected.drain(start..end).eq(drained));
+                }
             }
             prop_assert_eq!(actual.as_slice(), expected.as_slice());
             prop_assert!(actual.capacity() >= actual.len());
@@ -1022,5 +1063,501 @@ proptest! {
                 prop_assert_eq!(v.as_slice(), initial.as_slice());
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// TryVec: user code that panics while elements move (issue 13, defect 3).
+// Each case runs the same steps on a `Vec` and on a `TryVec` and expects
+// the same survivors, with every element dropped exactly once.
+// ---------------------------------------------------------------------------
+
+thread_local! {
+    /// The id of the `Fragile` whose destructor panics, once.
+    static PANIC_ON_DROP: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+/// A `Tracked` whose destructor panics when its id is `PANIC_ON_DROP`; its
+/// `Tracked` is still dropped (and counted) while the panic unwinds.
+#[derive(Debug, PartialEq, Eq)]
+struct Fragile(Tracked);
+
+impl Drop for Fragile {
+    fn drop(&mut self) {
+        if PANIC_ON_DROP.with(|at| at.get()) == Some((self.0).0) {
+            PANIC_ON_DROP.with(|at| at.set(None));
+            panic!("destructor of {} panics", (self.0).0);
+        }
+    }
+}
+
+fn fragile_ids(items: &[Fragile]) -> Vec<u32> {
+    items.iter().map(|f| (f.0).0).collect()
+}
+
+/// A closure's body that panics at its `n`-th call (counting from 1).
+fn panics_at_call(n: usize) -> impl FnMut() {
+    let mut calls = 0;
+    move || {
+        calls += 1;
+        if calls == n {
+            panic!("call {n} panics");
+        }
+    }
+}
+
+/// Runs `f`, which must panic.
+fn expect_panic(f: impl FnOnce()) {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    assert!(caught.is_err(), "the user code should have panicked");
+}
+
+/// Runs `op` (which must panic) on a `Vec` and on a `TryVec` holding the
+/// same elements; both must keep the same elements, and every element must
+/// be dropped exactly once. Returns the ids the two kept.
+fn same_as_vec_after_panic<T>(
+    make: impl Fn() -> Vec<T>,
+    ids_of: fn(&[T]) -> Vec<u32>,
+    on_vec: impl FnOnce(&mut Vec<T>),
+    on_try_vec: impl FnOnce(&mut TryVec<T>),
+) -> Vec<u32> {
+    assert_balanced(|| {
+        let mut std_vec = make();
+        expect_panic(|| on_vec(&mut std_vec));
+        let mut try_vec: TryVec<T> = make().into();
+        expect_panic(|| on_try_vec(&mut try_vec));
+        assert_eq!(ids_of(&try_vec), ids_of(&std_vec));
+        ids_of(&std_vec)
+    })
+}
+
+fn ten() -> Vec<Tracked> {
+    tracked(0..10).into()
+}
+
+fn ten_fragile() -> Vec<Fragile> {
+    tracked(0..10).into_iter().map(Fragile).collect()
+}
+
+/// A predicate that keeps even ids and panics at its sixth call.
+fn keep_even_until_call_6() -> impl FnMut(&Tracked) -> bool {
+    let mut panic_at_6 = panics_at_call(6);
+    move |t| {
+        panic_at_6();
+        t.0 % 2 == 0
+    }
+}
+
+#[test]
+fn retain_with_a_panicking_predicate_matches_vec() {
+    // Ten elements, keep the even ones, panic at the sixth call: std keeps
+    // the three evens seen so far and the five elements not yet visited.
+    let kept = same_as_vec_after_panic(
+        ten,
+        ids,
+        |v| v.retain(keep_even_until_call_6()),
+        |v| v.retain(keep_even_until_call_6()),
+    );
+    assert_eq!(kept, [0, 2, 4, 5, 6, 7, 8, 9]);
+    let kept = same_as_vec_after_panic(
+        ten,
+        ids,
+        |v| {
+            let mut keep = keep_even_until_call_6();
+            v.retain_mut(|t| keep(t))
+        },
+        |v| {
+            let mut keep = keep_even_until_call_6();
+            v.retain_mut(|t| keep(t))
+        },
+    );
+    assert_eq!(kept, [0, 2, 4, 5, 6, 7, 8, 9]);
+}
+
+#[test]
+fn retain_with_a_panicking_destructor_matches_vec() {
+    // The destructor of element 3 panics: 1 was dropped, 2 kept.
+    let even = |f: &Fragile| (f.0).0.is_multiple_of(2);
+    let kept = same_as_vec_after_panic(
+        ten_fragile,
+        fragile_ids,
+        |v| {
+            PANIC_ON_DROP.with(|at| at.set(Some(3)));
+            v.retain(even);
+        },
+        |v| {
+            PANIC_ON_DROP.with(|at| at.set(Some(3)));
+            v.retain(even);
+        },
+    );
+    assert_eq!(kept, [0, 2, 4, 5, 6, 7, 8, 9]);
+}
+
+#[test]
+fn dedup_with_a_panicking_comparison_matches_vec() {
+    // Pairs of equal ids: 0 0 1 1 2 2 3 3 4 4.
+    let pairs = || -> Vec<Tracked> { (0..10).map(|n| Tracked::new(n / 2)).collect() };
+    let same_until_call_4 = || {
+        let mut panic_at_4 = panics_at_call(4);
+        move |a: &mut Tracked, b: &mut Tracked| {
+            panic_at_4();
+            a.0 == b.0
+        }
+    };
+    let kept = same_as_vec_after_panic(
+        pairs,
+        ids,
+        |v| v.dedup_by(same_until_call_4()),
+        |v| v.dedup_by(same_until_call_4()),
+    );
+    assert_eq!(kept, [0, 1, 2, 2, 3, 3, 4, 4]);
+    let key_until_call_5 = || {
+        let mut panic_at_5 = panics_at_call(5);
+        move |t: &mut Tracked| {
+            panic_at_5();
+            t.0
+        }
+    };
+    let kept = same_as_vec_after_panic(
+        pairs,
+        ids,
+        |v| v.dedup_by_key(key_until_call_5()),
+        |v| v.dedup_by_key(key_until_call_5()),
+    );
+    // Calls come in pairs (one per element compared): the third
+    // comparison panics.
+    assert_eq!(kept, [0, 1, 1, 2, 2, 3, 3, 4, 4]);
+}
+
+#[test]
+fn dedup_drops_each_duplicate_once() {
+    assert_balanced(|| {
+        let mut v: TryVec<Tracked> = (0..9)
+            .map(|n| Tracked::new(n / 3))
+            .collect::<Vec<_>>()
+            .into();
+        v.dedup();
+        assert_eq!(ids(&v), [0, 1, 2]);
+        assert_eq!(alive(), 3);
+    });
+}
+
+#[test]
+fn resize_with_a_panicking_generator_matches_vec() {
+    let two = || -> Vec<Tracked> { tracked(0..2).into() };
+    let generator = || {
+        let mut panic_at_3 = panics_at_call(3);
+        let mut next = 10;
+        move || {
+            panic_at_3();
+            next += 1;
+            Tracked::new(next)
+        }
+    };
+    let kept = same_as_vec_after_panic(
+        two,
+        ids,
+        |v| v.resize_with(6, generator()),
+        |v| v.resize_with(6, generator()).unwrap(),
+    );
+    assert_eq!(kept, [0, 1, 11, 12]);
+}
+
+thread_local! {
+    /// While `Some(n)`, `n` more clones of a `PanickyClone` succeed and the
+    /// next one panics.
+    static CLONE_PANIC_COUNTDOWN: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// A `Tracked` whose `Clone` and `TryClone` panic on a countdown.
+#[derive(Debug)]
+struct PanickyClone(Tracked);
+
+impl Clone for PanickyClone {
+    fn clone(&self) -> Self {
+        let panic_now = CLONE_PANIC_COUNTDOWN.with(|countdown| match countdown.get() {
+            Some(0) => {
+                countdown.set(None);
+                true
+            }
+            Some(n) => {
+                countdown.set(Some(n - 1));
+                false
+            }
+            None => false,
+        });
+        assert!(!panic_now, "clone panics");
+        PanickyClone(Tracked::new((self.0).0))
+    }
+}
+
+impl TryClone for PanickyClone {
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(self.clone())
+    }
+}
+
+fn panicky_ids(items: &[PanickyClone]) -> Vec<u32> {
+    items.iter().map(|p| (p.0).0).collect()
+}
+
+#[test]
+fn extend_and_clone_with_a_panicking_clone_match_vec() {
+    let base = || -> Vec<PanickyClone> { tracked(0..2).into_iter().map(PanickyClone).collect() };
+    let extra: Vec<PanickyClone> = tracked(10..14).into_iter().map(PanickyClone).collect();
+    let kept = same_as_vec_after_panic(
+        base,
+        panicky_ids,
+        |v| {
+            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(2)));
+            v.extend_from_slice(&extra);
+        },
+        |v| {
+            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(2)));
+            v.extend_from_slice(&extra).unwrap();
+        },
+    );
+    assert_eq!(kept, [0, 1, 10, 11]);
+    let kept = same_as_vec_after_panic(
+        base,
+        panicky_ids,
+        |v| {
+            let value = v[0].clone();
+            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(1)));
+            v.resize(5, value);
+        },
+        |v| {
+            let value = v[0].clone();
+            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(1)));
+            v.resize(5, value).unwrap();
+        },
+    );
+    assert_eq!(kept, [0, 1, 0]);
+    assert_balanced(|| {
+        let v: TryVec<PanickyClone> = base().into();
+        CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(1)));
+        expect_panic(|| drop(v.try_clone()));
+        assert_eq!(panicky_ids(&v), [0, 1]);
+    });
+    drop(extra);
+}
+
+#[test]
+fn extend_from_a_panicking_iterator_matches_vec() {
+    let items = || {
+        let mut panic_at_4 = panics_at_call(4);
+        (20..30).map(move |n| {
+            panic_at_4();
+            Tracked::new(n)
+        })
+    };
+    let kept = same_as_vec_after_panic(
+        || tracked(0..2).into(),
+        ids,
+        |v| v.extend(items()),
+        |v| v.try_extend(items()).unwrap(),
+    );
+    assert_eq!(kept, [0, 1, 20, 21, 22]);
+}
+
+#[test]
+fn drain_and_truncate_with_a_panicking_destructor_match_vec() {
+    let kept = same_as_vec_after_panic(
+        ten_fragile,
+        fragile_ids,
+        |v| {
+            PANIC_ON_DROP.with(|at| at.set(Some(3)));
+            v.drain(2..6);
+        },
+        |v| {
+            PANIC_ON_DROP.with(|at| at.set(Some(3)));
+            v.drain(2..6);
+        },
+    );
+    assert_eq!(kept, [0, 1, 6, 7, 8, 9]);
+    let kept = same_as_vec_after_panic(
+        ten_fragile,
+        fragile_ids,
+        |v| {
+            PANIC_ON_DROP.with(|at| at.set(Some(7)));
+            v.truncate(5);
+        },
+        |v| {
+            PANIC_ON_DROP.with(|at| at.set(Some(7)));
+            v.truncate(5);
+        },
+    );
+    assert_eq!(kept, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn try_string_retain_with_a_panicking_predicate_matches_string() {
+    let drop_b_until_call_4 = || {
+        let mut panic_at_4 = panics_at_call(4);
+        move |c: char| {
+            panic_at_4();
+            c != 'b'
+        }
+    };
+    let mut std_string = String::from("aébcdé");
+    expect_panic(|| std_string.retain(drop_b_until_call_4()));
+    let mut try_string = TryString::try_from_str("aébcdé").unwrap();
+    expect_panic(|| try_string.retain(drop_b_until_call_4()));
+    // The characters kept before the panic; the rest is cut, never split.
+    assert_eq!(std_string, "aé");
+    assert_eq!(try_string, std_string);
+}
+
+// ---------------------------------------------------------------------------
+// TryVec: zero-sized and over-aligned elements, impossible requests, and an
+// allocator that refuses to shrink.
+// ---------------------------------------------------------------------------
+
+use std::ptr::NonNull;
+use wasmtime_error::alloc::{AllocError, Allocator, Global};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(align(64))]
+struct Wide(u32);
+
+#[test]
+fn over_aligned_elements_keep_their_alignment() {
+    let budget = Budget::new(4096);
+    let mut v = TryVec::new_in(&budget);
+    for i in 0..5 {
+        v.push(Wide(i)).unwrap();
+    }
+    v.insert(0, Wide(9)).unwrap();
+    assert!(v.as_ptr().is_aligned());
+    assert_eq!((v.capacity(), budget.used()), (8, 8 * 64));
+    v.retain(|w| w.0 != 2);
+    v.shrink_to_fit().unwrap();
+    assert!(v.as_ptr().is_aligned());
+    assert_eq!((v.capacity(), budget.used()), (5, 5 * 64));
+    assert!(v.drain(1..3).eq([Wide(0), Wide(1)]));
+    v.resize_with(4, || Wide(7)).unwrap();
+    assert_eq!(v, [Wide(9), Wide(3), Wide(4), Wide(7)]);
+    v.clear();
+    v.shrink_to(0).unwrap();
+    assert_eq!((v.capacity(), budget.used()), (0, 0));
+
+    let boxed = TryVec::from(vec![Wide(1); 3]).into_boxed_slice().unwrap();
+    assert!(boxed.as_ptr().is_aligned());
+}
+
+#[test]
+fn zero_sized_elements_never_allocate() {
+    assert_no_leak(|| {
+        let (mut units, failed) = failing_at(0, || {
+            let mut units = TryVec::<()>::new();
+            units.resize_with(10, || ()).unwrap();
+            units.push(()).unwrap();
+            units.insert(3, ()).unwrap();
+            units.shrink_to_fit().unwrap();
+            units
+        });
+        assert_eq!(failed, None, "nothing asked the allocator");
+        assert_eq!((units.len(), units.capacity()), (12, usize::MAX));
+        units.dedup();
+        assert_eq!(units.len(), 1);
+        let (ptr, len, capacity) = units.into_raw_parts();
+        // SAFETY: the parts come straight from `into_raw_parts`.
+        let units = unsafe { TryVec::from_raw_parts(ptr, len, capacity) };
+        assert_eq!(units.into_boxed_slice().unwrap().len(), 1);
+    });
+}
+
+#[test]
+fn impossible_requests_of_the_new_methods_are_out_of_memory() {
+    let huge = isize::MAX as usize;
+    let mut v = TryVec::from(vec![1u32]);
+    let oom = v.resize_with(usize::MAX, || unreachable!()).unwrap_err();
+    assert_eq!(oom.requested_allocation_size(), huge);
+    assert_eq!(v, [1]);
+    let oom = TryVec::from_elem(0u8, std::num::NonZeroUsize::MAX).unwrap_err();
+    assert_eq!(oom.requested_allocation_size(), huge);
+    let mut s = TryString::try_from_str("a").unwrap();
+    assert_eq!(
+        s.reserve_exact(usize::MAX)
+            .unwrap_err()
+            .requested_allocation_size(),
+        huge
+    );
+    assert_eq!(s, "a");
+}
+
+/// The global allocator, except that every `shrink` fails.
+struct NoShrink;
+
+// SAFETY: every call but `shrink` is forwarded to `Global` unchanged;
+// `shrink` refuses, which leaves the block as it was, as the trait allows.
+unsafe impl Allocator for NoShrink {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        Global.allocate(layout)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: the caller's promises are passed on.
+        unsafe { Global.deallocate(ptr, layout) }
+    }
+
+    unsafe fn shrink(
+        &self,
+        _: NonNull<u8>,
+        _: Layout,
+        _: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        Err(AllocError)
+    }
+}
+
+#[test]
+fn a_refused_shrink_changes_nothing_and_a_shrink_to_zero_frees() {
+    assert_no_leak(|| {
+        assert_balanced(|| {
+            let mut v = TryVec::new_in(NoShrink);
+            for n in 0..5 {
+                v.push(Tracked::new(n)).unwrap();
+            }
+            let oom = v.shrink_to_fit().unwrap_err();
+            assert_eq!(oom.requested_allocation_size(), 5 * 4);
+            let oom = v.shrink_to(6).unwrap_err();
+            assert_eq!(oom.requested_allocation_size(), 6 * 4);
+            assert_eq!((ids(&v), v.capacity()), (vec![0, 1, 2, 3, 4], 8));
+            // Freeing needs no `shrink`.
+            v.clear();
+            v.shrink_to_fit().unwrap();
+            assert_eq!(v.capacity(), 0);
+            v.push(Tracked::new(5)).unwrap();
+            assert_eq!(ids(&v), [5]);
+        })
+    });
+}
+
+proptest! {
+    #![proptest_config(proptest_config())]
+
+    #[test]
+    fn try_string_insert_and_retain_behave_like_string(
+        pieces in proptest::collection::vec((".{0,3}", any::<usize>()), 0..12),
+    ) {
+        let mut expected = String::new();
+        let mut actual = TryString::new();
+        for (piece, at) in &pieces {
+            let boundaries: Vec<usize> =
+                (0..=expected.len()).filter(|&i| expected.is_char_boundary(i)).collect();
+            let at = boundaries[at % boundaries.len()];
+            expected.insert_str(at, piece);
+            actual.insert_str(at, piece).unwrap();
+            if let Some(c) = piece.chars().next_back() {
+                expected.insert(at, c);
+                actual.insert(at, c).unwrap();
+            }
+            prop_assert_eq!(actual.as_str(), expected.as_str());
+        }
+        let even = |c: char| u32::from(c) % 2 == 0;
+        expected.retain(even);
+        actual.retain(even);
+        prop_assert_eq!(actual.as_str(), expected.as_str());
     }
 }

@@ -1288,3 +1288,150 @@ fn budget_with_a_try_hash_map() {
         Ok(())
     });
 }
+
+// ---------------------------------------------------------------------------
+// Wasmtime's TryVec and TryString methods (issue 11): the growing ones
+// under the harness, with their exact allocation counts.
+// ---------------------------------------------------------------------------
+
+use std::num::NonZeroUsize;
+
+#[test]
+fn try_vec_resize_with_reserves_before_calling_back() {
+    // Growth to 5 (more than the minimum of 4), then amortised to 10.
+    check(2, || {
+        let mut v = TryVec::new();
+        let mut calls = 0u32;
+        unchanged!(
+            v.resize_with(5, || {
+                calls += 1;
+                calls
+            }),
+            v.is_empty() && calls == 0
+        );
+        assert_eq!((v.capacity(), calls), (5, 5));
+        unchanged!(v.resize_with(6, || 6), v == [1, 2, 3, 4, 5]);
+        assert_eq!(v, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(v.capacity(), 10);
+        // Shrinking calls nothing back and allocates nothing.
+        v.resize_with(2, || unreachable!())?;
+        assert_eq!(v, [1, 2]);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_from_elem_clones_all_but_the_last() {
+    // "x", the buffer of exactly 3, then two clones.
+    check(4, || {
+        let v = TryVec::from_elem(TryString::try_from_str("x")?, NonZeroUsize::new(3).unwrap())?;
+        assert_eq!(v, ["x", "x", "x"]);
+        assert_eq!(v.capacity(), 3);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_shrink_to() {
+    check(2, || {
+        let mut v = TryVec::<u32>::with_capacity(8)?;
+        v.extend_from_slice(&[1, 2, 3])?;
+        unchanged!(v.shrink_to(5), v.capacity() == 8 && v == [1, 2, 3]);
+        assert_eq!(v.capacity(), 5);
+        // Not below the length, and never up.
+        v.shrink_to(9)?;
+        assert_eq!(v.capacity(), 5);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_vec_methods_that_never_allocate() {
+    // Only the buffer: draining, retaining, deduplicating, indexing and the
+    // raw-parts round trip reuse it.
+    check(1, || {
+        let mut v = TryVec::<u32>::with_capacity(8)?;
+        v.extend_from_slice(&[1, 1, 2, 3, 3, 4, 5, 6])?;
+        v.dedup();
+        assert_eq!(v, [1, 2, 3, 4, 5, 6]);
+        v.dedup_by_key(|n| *n / 2);
+        assert_eq!(v, [1, 2, 4, 6]);
+        v.retain_mut(|n| {
+            *n += 1;
+            *n != 3
+        });
+        assert_eq!(v, [2, 5, 7]);
+        assert!(v.drain(..2).eq([2, 5]));
+        v[0] += 1;
+        assert_eq!(v[..], [8]);
+        let (ptr, len, capacity) = v.into_raw_parts();
+        // SAFETY: the parts come straight from `into_raw_parts`.
+        let v = unsafe { TryVec::from_raw_parts(ptr, len, capacity) };
+        assert_eq!((v.len(), v.capacity()), (1, 8));
+        Ok(())
+    });
+}
+
+#[test]
+fn try_string_try_from_and_try_from_str_in() {
+    check(1, || {
+        let s = TryString::try_from("exact")?;
+        assert_eq!((s.as_str(), s.capacity()), ("exact", 5));
+        Ok(())
+    });
+    // The budget refuses without allocating; within it, one allocation.
+    check(1, || {
+        let budget = Budget::new(8);
+        assert!(TryString::try_from_str_in("nine byte", &budget).is_err());
+        let s = TryString::try_from_str_in("8 bytes!", &budget)?;
+        assert_eq!((s.as_str(), budget.used()), ("8 bytes!", 8));
+        Ok(())
+    });
+}
+
+#[test]
+fn try_string_reserve_exact_shrink_to_fit_and_into_boxed_str() {
+    check(3, || {
+        let mut s = TryString::try_from_str("ab")?;
+        unchanged!(s.reserve_exact(5), s.capacity() == 2 && s == "ab");
+        assert_eq!(s.capacity(), 7);
+        unchanged!(s.shrink_to_fit(), s.capacity() == 7 && s == "ab");
+        assert_eq!(s.capacity(), 2);
+        Ok(())
+    });
+    // The string, then the shrink that makes it a box.
+    check(2, || {
+        let mut s = TryString::with_capacity(8)?;
+        s.push_str("boxed")?;
+        let boxed: Box<str> = s.into_boxed_str()?;
+        assert_eq!(&*boxed, "boxed");
+        Ok(())
+    });
+    // Full already: the box takes the buffer over.
+    check(1, || {
+        let boxed = TryString::try_from_str("full")?.into_boxed_str()?;
+        assert_eq!(&*boxed, "full");
+        Ok(())
+    });
+}
+
+#[test]
+fn try_string_insert_insert_str_and_retain() {
+    // "ac" (2 bytes), then amortised growth to 8 and to 16.
+    check(3, || {
+        let mut s = TryString::try_from_str("ac")?;
+        unchanged!(s.insert(1, 'b'), s == "ac");
+        assert_eq!(s, "abc");
+        unchanged!(s.insert_str(0, "é, "), s == "abc");
+        unchanged!(s.insert_str(5, "..."), s == "é, abc");
+        assert_eq!(s, "é, a...bc");
+        assert_eq!(s.capacity(), 16);
+        s.retain(|c| c != '.' && c != ' ');
+        assert_eq!(s, "é,abc");
+        let (ptr, len, capacity) = s.into_raw_parts();
+        // SAFETY: the parts come straight from `into_raw_parts`.
+        let s = unsafe { TryString::from_raw_parts(ptr, len, capacity) };
+        assert_eq!((s.as_str(), s.capacity()), ("é,abc", 16));
+        Ok(())
+    });
+}

@@ -3,6 +3,7 @@
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::{Deref, DerefMut};
+use std_alloc::boxed::Box;
 use std_alloc::string::String;
 use std_alloc::vec::Vec;
 
@@ -81,9 +82,79 @@ impl TryString {
     /// # wasmtime_error::Ok(())
     /// ```
     pub fn try_from_str(s: &str) -> Result<Self, OutOfMemory> {
-        let mut string = Self::with_capacity(s.len())?;
-        string.push_str(s)?;
-        Ok(string)
+        Self::try_from_str_in(s, Global)
+    }
+
+    /// Moves the string into a `Box<str>`, first shrinking the allocation
+    /// to the length (which may itself fail; then the string is dropped).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let mut s = TryString::with_capacity(16)?;
+    /// s.push_str("boxed")?;
+    /// let boxed: Box<str> = s.into_boxed_str()?;
+    /// assert_eq!(&*boxed, "boxed");
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn into_boxed_str(mut self) -> Result<Box<str>, OutOfMemory> {
+        self.shrink_to_fit()?;
+        // `String::into_boxed_str` reallocates only when the capacity
+        // exceeds the length, which `shrink_to_fit` just ruled out.
+        Ok(String::from(self).into_boxed_str())
+    }
+
+    /// Splits the string into the pointer, length and capacity of its
+    /// UTF-8 buffer; the caller takes over the allocation (the global
+    /// allocator's, with the layout `Layout::array::<u8>(capacity)`).
+    /// [`TryString::from_raw_parts`] puts it back together.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let s = TryString::try_from_str("parts")?;
+    /// let (ptr, len, capacity) = s.into_raw_parts();
+    /// // SAFETY: the parts come straight from `into_raw_parts`.
+    /// let s = unsafe { TryString::from_raw_parts(ptr, len, capacity) };
+    /// assert_eq!(s, "parts");
+    /// # wasmtime_error::Ok(())
+    /// ```
+    #[inline]
+    pub fn into_raw_parts(self) -> (*mut u8, usize, usize) {
+        self.bytes.into_raw_parts()
+    }
+
+    /// A string from the parts [`TryString::into_raw_parts`] (or
+    /// `String::into_raw_parts`) returned.
+    ///
+    /// # Safety
+    ///
+    /// The contract of [`TryVec::from_raw_parts`] for `u8` (the buffer
+    /// belongs to the global allocator with the layout
+    /// `Layout::array::<u8>(capacity)`, and nothing else owns it), and the
+    /// first `length` bytes are valid UTF-8.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::mem::ManuallyDrop;
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let mut std = ManuallyDrop::new(String::from("std"));
+    /// // SAFETY: the parts of a `String` that is never dropped.
+    /// let s = unsafe { TryString::from_raw_parts(std.as_mut_ptr(), std.len(), std.capacity()) };
+    /// assert_eq!(s, "std");
+    /// ```
+    #[inline]
+    pub unsafe fn from_raw_parts(buf: *mut u8, length: usize, capacity: usize) -> Self {
+        TryString {
+            // SAFETY: the caller's promises; they include the UTF-8 invariant.
+            bytes: unsafe { TryVec::from_raw_parts(buf, length, capacity) },
+        }
     }
 }
 
@@ -124,6 +195,27 @@ impl<A: Allocator> TryString<A> {
         Ok(TryString {
             bytes: TryVec::with_capacity_in(capacity, alloc)?,
         })
+    }
+
+    /// A copy of `s` in `alloc`, in one allocation of exactly `s.len()`
+    /// bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryString};
+    ///
+    /// let budget = Budget::new(8);
+    /// let s = TryString::try_from_str_in("budget", &budget)?;
+    /// assert_eq!(s, "budget");
+    /// assert_eq!(budget.used(), 6);
+    /// assert!(TryString::try_from_str_in("too long", &budget).is_err());
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn try_from_str_in(s: &str, alloc: A) -> Result<Self, OutOfMemory> {
+        let mut string = Self::with_capacity_in(s.len(), alloc)?;
+        string.push_str(s)?;
+        Ok(string)
     }
 
     /// The string as a `&str`.
@@ -220,6 +312,43 @@ impl<A: Allocator> TryString<A> {
         self.bytes.reserve(additional)
     }
 
+    /// Makes room for at least `additional` more bytes, asking for no more
+    /// than that.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let mut s = TryString::try_from_str("ab")?;
+    /// s.reserve_exact(3)?;
+    /// assert_eq!(s.capacity(), 5);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    #[inline]
+    pub fn reserve_exact(&mut self, additional: usize) -> Result<(), OutOfMemory> {
+        self.bytes.reserve_exact(additional)
+    }
+
+    /// Shrinks the allocation to the length. Shrinking may move the bytes,
+    /// so it may fail; then nothing changes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let mut s = TryString::with_capacity(10)?;
+    /// s.push_str("abc")?;
+    /// s.shrink_to_fit()?;
+    /// assert_eq!(s.capacity(), 3);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    #[inline]
+    pub fn shrink_to_fit(&mut self) -> Result<(), OutOfMemory> {
+        self.bytes.shrink_to_fit()
+    }
+
     /// Appends a character.
     ///
     /// # Example
@@ -254,6 +383,115 @@ impl<A: Allocator> TryString<A> {
         // Whole-string reservation first, so a failure appends nothing and
         // the UTF-8 invariant never sees a partial character.
         self.bytes.extend_from_copy_slice(s.as_bytes())
+    }
+
+    /// Inserts `c` at byte index `idx`. On failure the string is unchanged.
+    ///
+    /// # Panics
+    ///
+    /// If `idx` is not a character boundary (or is past the end).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let mut s = TryString::try_from_str("ac")?;
+    /// s.insert(1, 'b')?;
+    /// assert_eq!(s, "abc");
+    /// # wasmtime_error::Ok(())
+    /// ```
+    #[inline]
+    pub fn insert(&mut self, idx: usize, c: char) -> Result<(), OutOfMemory> {
+        self.insert_str(idx, c.encode_utf8(&mut [0; 4]))
+    }
+
+    /// Inserts `s` at byte index `idx`, growing amortised like
+    /// [`TryString::push_str`]. On failure the string is unchanged.
+    ///
+    /// # Panics
+    ///
+    /// If `idx` is not a character boundary (or is past the end), before
+    /// anything is allocated.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let mut s = TryString::try_from_str("hé!")?;
+    /// s.insert_str(3, "llo")?;
+    /// assert_eq!(s, "héllo!");
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn insert_str(&mut self, idx: usize, s: &str) -> Result<(), OutOfMemory> {
+        assert!(
+            self.is_char_boundary(idx),
+            "byte index {idx} is not a char boundary"
+        );
+        let len = self.len();
+        // Append, then move the tail right and copy `s` into the gap. No
+        // step after the append can panic, so the string is never left
+        // with a split character.
+        self.bytes.extend_from_copy_slice(s.as_bytes())?;
+        self.bytes.copy_within(idx..len, idx + s.len());
+        self.bytes[idx..idx + s.len()].copy_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    /// Keeps only the characters for which `keep` returns `true`, in order;
+    /// does not allocate. If `keep` panics, the string keeps the
+    /// characters kept so far and loses the rest, as `String::retain` does.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let mut s = TryString::try_from_str("a1é2b")?;
+    /// s.retain(|c| !c.is_ascii_digit());
+    /// assert_eq!(s, "aéb");
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn retain<F>(&mut self, mut keep: F)
+    where
+        F: FnMut(char) -> bool,
+    {
+        /// Cuts the bytes back to the characters kept when dropped, also
+        /// while `keep` unwinds: past them lie stale, perhaps split,
+        /// characters.
+        struct KeptPrefix<'a, A: Allocator> {
+            bytes: &'a mut TryVec<u8, A>,
+            kept: usize,
+        }
+
+        impl<A: Allocator> Drop for KeptPrefix<'_, A> {
+            fn drop(&mut self) {
+                self.bytes.truncate(self.kept);
+            }
+        }
+
+        let len = self.len();
+        let mut prefix = KeptPrefix {
+            bytes: &mut self.bytes,
+            kept: 0,
+        };
+        let mut read = 0;
+        // Bytes from `read` on are still the original characters: writes
+        // go to `..kept`, and `kept <= read`.
+        while read < len {
+            let width = utf8_width(prefix.bytes[read]);
+            let c = core::str::from_utf8(&prefix.bytes[read..read + width])
+                .ok()
+                .and_then(|c| c.chars().next())
+                .expect("a TryString holds valid UTF-8");
+            if keep(c) {
+                let kept = prefix.kept;
+                prefix.bytes.copy_within(read..read + width, kept);
+                prefix.kept += width;
+            }
+            read += width;
+        }
     }
 
     /// Removes and returns the last character.
@@ -332,6 +570,16 @@ impl<A: Allocator> TryString<A> {
     #[inline]
     pub fn into_bytes(self) -> TryVec<u8, A> {
         self.bytes
+    }
+}
+
+/// The length of the UTF-8 sequence that starts with `first`.
+fn utf8_width(first: u8) -> usize {
+    match first {
+        0x00..0x80 => 1,
+        0x80..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
     }
 }
 
@@ -438,6 +686,25 @@ impl<A: Allocator + Clone> TryClone for TryString<A> {
         Ok(TryString {
             bytes: self.bytes.try_clone()?,
         })
+    }
+}
+
+impl TryFrom<&str> for TryString {
+    type Error = OutOfMemory;
+
+    /// A copy of `s`, as [`TryString::try_from_str`] makes it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryString;
+    ///
+    /// let s = TryString::try_from("text")?;
+    /// assert_eq!(s, "text");
+    /// # wasmtime_error::Ok(())
+    /// ```
+    fn try_from(s: &str) -> Result<Self, OutOfMemory> {
+        TryString::try_from_str(s)
     }
 }
 

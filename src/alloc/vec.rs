@@ -1,18 +1,28 @@
 //! [`TryVec`]: a vector whose every growing method is fallible.
+//!
+//! The storage is `allocator_api2::vec::Vec`, std's vector with an allocator
+//! parameter, so element moves, `retain`, `dedup`, `drain` and the panic
+//! safety of each are std's. What this file adds is the fallible growth:
+//! every method that may allocate reserves the room first through
+//! `try_reserve`, and only then calls the inner operation, which then never
+//! grows. Shrinking is the one place where that `Vec` would reallocate
+//! infallibly; `shrink_to` asks the allocator itself.
 
 use core::alloc::Layout;
+use core::borrow::{Borrow, BorrowMut};
 use core::fmt;
 use core::hash::{Hash, Hasher};
-use core::marker::PhantomData;
-use core::mem::{self, ManuallyDrop};
-use core::ops::{Deref, DerefMut};
+use core::mem;
+use core::num::NonZeroUsize;
+use core::ops::{Deref, DerefMut, Index, IndexMut, RangeBounds};
 use core::ptr::{self, NonNull};
-use core::slice;
+use core::slice::{self, SliceIndex};
 
 use std_alloc::boxed::Box;
 use std_alloc::vec::Vec;
 
 use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::vec::{Drain, Vec as InnerVec};
 
 use super::{TryClone, amortized_capacity, array_oom};
 use crate::OutOfMemory;
@@ -51,26 +61,11 @@ use crate::OutOfMemory;
 /// # wasmtime_error::Ok(())
 /// ```
 pub struct TryVec<T, A: Allocator = Global> {
-    /// Dangling (and aligned) while `cap == 0` or `T` is zero-sized;
-    /// otherwise the start of an allocation from `alloc` with the layout
-    /// `Layout::array::<T>(cap)`, whose first `len` elements are initialised.
-    ptr: NonNull<T>,
-    /// The number of elements the allocation holds; always 0 for a
-    /// zero-sized `T`, which never allocates.
-    cap: usize,
-    len: usize,
-    alloc: A,
-    _owns: PhantomData<T>,
-}
-
-// SAFETY: a `TryVec` owns its elements and its allocator like a `Vec`
-// does; the raw pointer is never shared outside the borrow rules.
-unsafe impl<T: Send, A: Allocator + Send> Send for TryVec<T, A> {}
-// SAFETY: shared access only hands out `&T` and `&A`.
-unsafe impl<T: Sync, A: Allocator + Sync> Sync for TryVec<T, A> {}
-
-const fn is_zst<T>() -> bool {
-    mem::size_of::<T>() == 0
+    /// Grows only through `try_reserve` and `try_reserve_exact`: its other
+    /// growing methods (`push`, `insert`, `extend`, ...) are called only
+    /// once the room is reserved, so they never reallocate (and never
+    /// abort); its shrinking methods are not called at all.
+    inner: InnerVec<T, A>,
 }
 
 impl<T> TryVec<T> {
@@ -90,7 +85,7 @@ impl<T> TryVec<T> {
         Self::new_in(Global)
     }
 
-    /// An empty vector with room for at least `capacity` elements.
+    /// An empty vector with room for exactly `capacity` elements.
     ///
     /// # Example
     ///
@@ -98,13 +93,37 @@ impl<T> TryVec<T> {
     /// use wasmtime_error::alloc::TryVec;
     ///
     /// let v = TryVec::<u64>::with_capacity(10)?;
-    /// assert!(v.capacity() >= 10);
+    /// assert_eq!(v.capacity(), 10);
     /// assert!(TryVec::<u64>::with_capacity(usize::MAX).is_err());
     /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn with_capacity(capacity: usize) -> Result<Self, OutOfMemory> {
         Self::with_capacity_in(capacity, Global)
+    }
+
+    /// A vector of `len` copies of `elem`: `len - 1` clones, then `elem`
+    /// itself, in one allocation of exactly `len` elements. On failure
+    /// everything made so far is dropped.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let v = TryVec::from_elem(7u8, NonZeroUsize::new(3).unwrap())?;
+    /// assert_eq!(v, [7, 7, 7]);
+    /// assert_eq!(v.capacity(), 3);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn from_elem(elem: T, len: NonZeroUsize) -> Result<Self, OutOfMemory>
+    where
+        T: TryClone,
+    {
+        let mut vec = Self::with_capacity(len.get())?;
+        vec.resize(len.get(), elem)?;
+        Ok(vec)
     }
 
     /// Moves the elements into a boxed slice, first shrinking the
@@ -123,12 +142,62 @@ impl<T> TryVec<T> {
     /// ```
     pub fn into_boxed_slice(mut self) -> Result<Box<[T]>, OutOfMemory> {
         self.shrink_to_fit()?;
-        let vec: Vec<T> = self.into();
-        // `Vec::into_boxed_slice` does not reallocate when `len == capacity`,
-        // which `shrink_to_fit` just established, nor for a zero-sized `T`
-        // (whose `Vec` reports capacity `usize::MAX` at any length).
-        debug_assert!(is_zst::<T>() || vec.len() == vec.capacity());
-        Ok(vec.into_boxed_slice())
+        // `Vec::into_boxed_slice` reallocates only when the capacity
+        // exceeds the length, which `shrink_to_fit` just ruled out (a
+        // zero-sized `T` never allocates at all).
+        Ok(Vec::from(self).into_boxed_slice())
+    }
+
+    /// Splits the vector into its pointer, length and capacity; the caller
+    /// takes over the allocation (the global allocator's, with the layout
+    /// `Layout::array::<T>(capacity)`). [`TryVec::from_raw_parts`] puts it
+    /// back together.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let v = TryVec::from(vec![1u32, 2, 3]);
+    /// let (ptr, len, capacity) = v.into_raw_parts();
+    /// // SAFETY: the parts come straight from `into_raw_parts`.
+    /// let v = unsafe { TryVec::from_raw_parts(ptr, len, capacity) };
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    #[inline]
+    pub fn into_raw_parts(self) -> (*mut T, usize, usize) {
+        self.inner.into_raw_parts()
+    }
+
+    /// A vector from the parts [`TryVec::into_raw_parts`] (or
+    /// `Vec::into_raw_parts`) returned.
+    ///
+    /// # Safety
+    ///
+    /// The same contract as [`Vec::from_raw_parts`]: unless `capacity` is 0
+    /// or `T` is zero-sized, `ptr` was allocated by the global allocator
+    /// with the layout `Layout::array::<T>(capacity)` and nothing else owns
+    /// it; otherwise `ptr` is non-null and aligned. `length <= capacity`,
+    /// and the first `length` elements are initialised values of `T`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::mem::ManuallyDrop;
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut std = ManuallyDrop::new(vec![String::from("a")]);
+    /// // SAFETY: the parts of a `Vec` that is never dropped.
+    /// let v = unsafe { TryVec::from_raw_parts(std.as_mut_ptr(), std.len(), std.capacity()) };
+    /// assert_eq!(v, ["a"]);
+    /// ```
+    #[inline]
+    pub unsafe fn from_raw_parts(ptr: *mut T, length: usize, capacity: usize) -> Self {
+        TryVec {
+            // SAFETY: `Global` is the global allocator, so the caller's
+            // promises are what `from_raw_parts_in` asks for.
+            inner: unsafe { InnerVec::from_raw_parts_in(ptr, length, capacity, Global) },
+        }
     }
 }
 
@@ -149,11 +218,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     #[inline]
     pub const fn new_in(alloc: A) -> Self {
         TryVec {
-            ptr: NonNull::dangling(),
-            cap: 0,
-            len: 0,
-            alloc,
-            _owns: PhantomData,
+            inner: InnerVec::new_in(alloc),
         }
     }
 
@@ -187,8 +252,8 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// assert_eq!(v.len(), 2);
     /// ```
     #[inline]
-    pub const fn len(&self) -> usize {
-        self.len
+    pub fn len(&self) -> usize {
+        self.inner.len()
     }
 
     /// Whether the vector has no elements.
@@ -201,8 +266,8 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// assert!(TryVec::<u8>::new().is_empty());
     /// ```
     #[inline]
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
     }
 
     /// How many elements fit without reallocating (`usize::MAX` for a
@@ -220,8 +285,8 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
-    pub const fn capacity(&self) -> usize {
-        if is_zst::<T>() { usize::MAX } else { self.cap }
+    pub fn capacity(&self) -> usize {
+        self.inner.capacity()
     }
 
     /// The allocator the vector allocates from.
@@ -238,7 +303,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// ```
     #[inline]
     pub fn allocator(&self) -> &A {
-        &self.alloc
+        self.inner.allocator()
     }
 
     /// The elements as a slice.
@@ -253,9 +318,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// ```
     #[inline]
     pub fn as_slice(&self) -> &[T] {
-        // SAFETY: `ptr` is aligned and non-null, and its first `len`
-        // elements are initialised (the field invariant).
-        unsafe { slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        self.inner.as_slice()
     }
 
     /// The elements as a mutable slice.
@@ -271,73 +334,61 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// ```
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        // SAFETY: as in `as_slice`, and `&mut self` makes the access unique.
-        unsafe { slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        self.inner.as_mut_slice()
     }
 
-    /// The layout of the current allocation, if there is one.
+    /// A raw pointer to the buffer, valid for the whole capacity (dangling
+    /// while nothing is allocated). Unlike the slice method reached through
+    /// `DerefMut`, it creates no reference to the elements, so pointers
+    /// taken earlier stay valid.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::with_capacity(2)?;
+    /// v.push(1u8)?;
+    /// let ptr = v.as_mut_ptr();
+    /// // SAFETY: slot 0 is initialised and inside the buffer.
+    /// unsafe { *ptr = 5 };
+    /// assert_eq!(v, [5]);
+    /// # wasmtime_error::Ok(())
+    /// ```
     #[inline]
-    fn current_layout(&self) -> Option<Layout> {
-        if is_zst::<T>() || self.cap == 0 {
+    pub fn as_mut_ptr(&mut self) -> *mut T {
+        self.inner.as_mut_ptr()
+    }
+
+    /// The size of the request that `reserve` (when `amortized`) or
+    /// `reserve_exact` makes for `additional` more elements, as the error
+    /// for its failure: `usize::MAX` when the element count overflows.
+    #[cold]
+    #[inline(never)]
+    fn reserve_error(&self, additional: usize, amortized: bool) -> OutOfMemory {
+        let size = mem::size_of::<T>();
+        let new_capacity = if size == 0 {
+            // Zero-sized elements fail only when the count overflows.
             None
+        } else if amortized {
+            amortized_capacity(self.capacity(), self.len(), additional, size)
         } else {
-            // SAFETY: this exact layout was computed successfully when the
-            // allocation was made (field invariant of `cap`).
-            Some(unsafe {
-                Layout::from_size_align_unchecked(
-                    self.cap * mem::size_of::<T>(),
-                    mem::align_of::<T>(),
-                )
-            })
+            self.len().checked_add(additional)
+        };
+        match new_capacity {
+            Some(capacity) => array_oom(capacity, size),
+            None => OutOfMemory::new(usize::MAX),
         }
     }
 
-    /// Moves the allocation to exactly `new_cap` elements (`new_cap >= len`,
-    /// `T` not zero-sized). On failure nothing changes.
-    fn reallocate(&mut self, new_cap: usize) -> Result<(), OutOfMemory> {
-        debug_assert!(!is_zst::<T>() && new_cap >= self.len);
-        let Ok(new_layout) = Layout::array::<T>(new_cap) else {
-            return Err(array_oom(new_cap, mem::size_of::<T>()));
-        };
-        let result = match self.current_layout() {
-            None => self.alloc.allocate(new_layout),
-            Some(old_layout) if new_cap > self.cap => {
-                // SAFETY: `ptr` was allocated by `alloc` with `old_layout`
-                // (field invariant) and `new_layout` is larger.
-                unsafe { self.alloc.grow(self.ptr.cast(), old_layout, new_layout) }
-            }
-            Some(old_layout) if new_cap == 0 => {
-                // SAFETY: `ptr` was allocated by `alloc` with `old_layout`.
-                unsafe { self.alloc.deallocate(self.ptr.cast(), old_layout) };
-                self.ptr = NonNull::dangling();
-                self.cap = 0;
-                return Ok(());
-            }
-            Some(old_layout) => {
-                // SAFETY: `ptr` was allocated by `alloc` with `old_layout`
-                // and `new_layout` is not larger.
-                unsafe { self.alloc.shrink(self.ptr.cast(), old_layout, new_layout) }
-            }
-        };
-        let new_ptr = result.map_err(|_| OutOfMemory::new(new_layout.size()))?;
-        self.ptr = new_ptr.cast();
-        self.cap = new_cap;
-        Ok(())
-    }
-
-    /// The slow path of `reserve` and `push`: grow amortised.
+    /// The slow path of `reserve`: the inner vector grows the way
+    /// `amortized_capacity` says, so the error can name that size.
     #[cold]
     #[inline(never)]
     fn grow_amortized(&mut self, additional: usize) -> Result<(), OutOfMemory> {
-        if is_zst::<T>() {
-            // Only reached when `len + additional` overflows.
-            return Err(OutOfMemory::new(usize::MAX));
-        }
-        let size = mem::size_of::<T>();
-        let Some(new_cap) = amortized_capacity(self.cap, self.len, additional, size) else {
-            return Err(OutOfMemory::new(usize::MAX));
-        };
-        self.reallocate(new_cap)
+        self.inner
+            .try_reserve(additional)
+            .map_err(|_| self.reserve_error(additional, true))
     }
 
     /// Makes room for at least `additional` more elements, growing the
@@ -357,7 +408,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// ```
     #[inline]
     pub fn reserve(&mut self, additional: usize) -> Result<(), OutOfMemory> {
-        if additional > self.capacity() - self.len {
+        if additional > self.capacity() - self.len() {
             self.grow_amortized(additional)
         } else {
             Ok(())
@@ -378,17 +429,13 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # wasmtime_error::Ok(())
     /// ```
     pub fn reserve_exact(&mut self, additional: usize) -> Result<(), OutOfMemory> {
-        if additional <= self.capacity() - self.len {
-            return Ok(());
-        }
-        match self.len.checked_add(additional) {
-            Some(new_cap) if !is_zst::<T>() => self.reallocate(new_cap),
-            _ => Err(OutOfMemory::new(usize::MAX)),
-        }
+        self.inner
+            .try_reserve_exact(additional)
+            .map_err(|_| self.reserve_error(additional, false))
     }
 
     /// Shrinks the allocation to the length. Shrinking may move the
-    /// elements, so it may fail.
+    /// elements, so it may fail; then nothing changes.
     ///
     /// # Example
     ///
@@ -401,11 +448,87 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// assert_eq!(v.capacity(), 1);
     /// # wasmtime_error::Ok(())
     /// ```
+    #[inline]
     pub fn shrink_to_fit(&mut self) -> Result<(), OutOfMemory> {
-        if is_zst::<T>() || self.cap == self.len {
+        self.shrink_to(0)
+    }
+
+    /// Shrinks the allocation to `min_capacity` elements, or to the length
+    /// if that is larger; does nothing if the capacity is not larger. A
+    /// shrink to zero frees the allocation (and cannot fail).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::<u8>::with_capacity(100)?;
+    /// v.extend_from_slice(&[1, 2])?;
+    /// v.shrink_to(10)?;
+    /// assert_eq!(v.capacity(), 10);
+    /// v.shrink_to(0)?;
+    /// assert_eq!(v.capacity(), 2);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) -> Result<(), OutOfMemory> {
+        let capacity = self.capacity();
+        let new_capacity = self.len().max(min_capacity);
+        if mem::size_of::<T>() == 0 || new_capacity >= capacity {
             return Ok(());
         }
-        self.reallocate(self.len)
+        // Both layouts fit: a larger one was allocated.
+        let (Ok(old_layout), Ok(new_layout)) = (
+            Layout::array::<T>(capacity),
+            Layout::array::<T>(new_capacity),
+        ) else {
+            return Err(array_oom(new_capacity, mem::size_of::<T>()));
+        };
+        // SAFETY: a `Vec`'s pointer is never null.
+        let old_ptr = unsafe { NonNull::new_unchecked(self.inner.as_mut_ptr()) }.cast::<u8>();
+        let new_ptr = if new_capacity == 0 {
+            // SAFETY: `capacity > 0` and `T` is not zero-sized, so the
+            // buffer is an allocation of this allocator with `old_layout`
+            // (the layout `Vec` allocates with), which is freed once here
+            // and then replaced.
+            unsafe { self.inner.allocator().deallocate(old_ptr, old_layout) };
+            NonNull::dangling()
+        } else {
+            // SAFETY: as above, and `new_layout` is smaller with the same
+            // alignment. On failure the old buffer is untouched.
+            unsafe {
+                self.inner
+                    .allocator()
+                    .shrink(old_ptr, old_layout, new_layout)
+            }
+            .map_err(|_| OutOfMemory::new(new_layout.size()))?
+            .cast()
+        };
+        // SAFETY: the buffer moved to `new_ptr` (or was freed, and an empty
+        // buffer is dangling), holds the `len <= new_capacity` elements and
+        // was allocated by this allocator with `new_layout`.
+        unsafe { self.replace_buffer(new_ptr, new_capacity) };
+        Ok(())
+    }
+
+    /// Points the vector at another buffer, keeping its length and its
+    /// allocator. Nothing here can panic, so the vector is never seen (or
+    /// dropped) half-replaced.
+    ///
+    /// # Safety
+    ///
+    /// The old buffer was freed or moved; `ptr` holds the vector's
+    /// elements and satisfies `Vec::from_raw_parts_in` for `capacity`.
+    unsafe fn replace_buffer(&mut self, ptr: NonNull<T>, capacity: usize) {
+        // SAFETY: the bitwise copy of the inner vector is consumed at once by
+        // `into_raw_parts_with_alloc` (so it is never dropped), and the
+        // original is overwritten without being dropped: the allocator
+        // moves exactly once. `from_raw_parts_in` gets the caller's promise
+        // about `ptr` and `capacity`.
+        unsafe {
+            let (_, len, _, alloc) = ptr::read(&self.inner).into_raw_parts_with_alloc();
+            let inner = InnerVec::from_raw_parts_in(ptr.as_ptr(), len, capacity, alloc);
+            ptr::write(&mut self.inner, inner);
+        }
     }
 
     /// Appends an element. On failure the vector is unchanged and `value`
@@ -428,13 +551,21 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// ```
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), OutOfMemory> {
-        if self.len == self.capacity() {
-            self.grow_amortized(1)?;
+        match self.inner.push_within_capacity(value) {
+            Ok(()) => Ok(()),
+            Err(value) => self.grow_and_push(value),
         }
-        // SAFETY: `len < capacity`, so slot `len` lies inside the allocation
-        // (or is a zero-sized write) and is not initialised.
-        unsafe { self.ptr.as_ptr().add(self.len).write(value) };
-        self.len += 1;
+    }
+
+    /// The slow path of `push`: full, so grow first. Kept out of line so
+    /// that `push` stays small enough to inline into its callers' loops.
+    #[cold]
+    #[inline(never)]
+    fn grow_and_push(&mut self, value: T) -> Result<(), OutOfMemory> {
+        if self.inner.try_reserve(1).is_err() {
+            return Err(self.reserve_error(1, true));
+        }
+        self.inner.push(value);
         Ok(())
     }
 
@@ -451,20 +582,14 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
-        if self.len == 0 {
-            return None;
-        }
-        self.len -= 1;
-        // SAFETY: slot `len` was initialised and is now outside the length,
-        // so it is read exactly once.
-        Some(unsafe { self.ptr.as_ptr().add(self.len).read() })
+        self.inner.pop()
     }
 
     /// Inserts `value` at `index`, shifting the later elements right.
     ///
     /// # Panics
     ///
-    /// If `index > len`.
+    /// If `index > len` (before allocating anything).
     ///
     /// # Example
     ///
@@ -477,21 +602,15 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # wasmtime_error::Ok(())
     /// ```
     pub fn insert(&mut self, index: usize, value: T) -> Result<(), OutOfMemory> {
-        let len = self.len;
+        let len = self.len();
         assert!(
             index <= len,
             "insertion index (is {index}) should be <= len (is {len})"
         );
-        self.reserve(1)?;
-        // SAFETY: `index <= len < capacity`: the shifted range
-        // `index..len` moves to `index + 1..len + 1`, inside the allocation;
-        // slot `index` is then written once.
-        unsafe {
-            let at = self.ptr.as_ptr().add(index);
-            ptr::copy(at, at.add(1), len - index);
-            at.write(value);
-        }
-        self.len = len + 1;
+        // `push` then a rotation by one is `Vec::insert`'s single memory
+        // move, with `push`'s out-of-line growth.
+        self.push(value)?;
+        self.inner[index..].rotate_right(1);
         Ok(())
     }
 
@@ -512,20 +631,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// assert_eq!(v, [2, 3]);
     /// ```
     pub fn remove(&mut self, index: usize) -> T {
-        let len = self.len;
-        assert!(
-            index < len,
-            "removal index (is {index}) should be < len (is {len})"
-        );
-        // SAFETY: `index < len`: slot `index` is initialised and read once,
-        // then `index + 1..len` moves down over it.
-        unsafe {
-            let at = self.ptr.as_ptr().add(index);
-            let value = at.read();
-            ptr::copy(at.add(1), at, len - index - 1);
-            self.len = len - 1;
-            value
-        }
+        self.inner.remove(index)
     }
 
     /// Removes and returns the element at `index`, moving the last element
@@ -545,16 +651,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// assert_eq!(v, [3, 2]);
     /// ```
     pub fn swap_remove(&mut self, index: usize) -> T {
-        let len = self.len;
-        assert!(
-            index < len,
-            "swap_remove index (is {index}) should be < len (is {len})"
-        );
-        self.as_mut_slice().swap(index, len - 1);
-        self.len = len - 1;
-        // SAFETY: slot `len - 1` holds the element that was at `index`; it
-        // is now outside the length and read once.
-        unsafe { self.ptr.as_ptr().add(len - 1).read() }
+        self.inner.swap_remove(index)
     }
 
     /// Drops the elements from `len` on; does nothing if `len` is not
@@ -569,20 +666,9 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// v.truncate(1);
     /// assert_eq!(v, [1]);
     /// ```
+    #[inline]
     pub fn truncate(&mut self, len: usize) {
-        if len >= self.len {
-            return;
-        }
-        let tail = ptr::slice_from_raw_parts_mut(
-            // SAFETY: `len < self.len`, so the offset is inside the allocation.
-            unsafe { self.ptr.as_ptr().add(len) },
-            self.len - len,
-        );
-        // The length shrinks first: if a destructor panics, the rest of the
-        // tail leaks rather than being dropped twice.
-        self.len = len;
-        // SAFETY: the tail was initialised and is now outside the length.
-        unsafe { ptr::drop_in_place(tail) };
+        self.inner.truncate(len);
     }
 
     /// Drops every element, keeping the allocation.
@@ -599,10 +685,14 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// ```
     #[inline]
     pub fn clear(&mut self) {
-        self.truncate(0);
+        self.inner.clear();
     }
 
     /// Keeps only the elements for which `keep` returns `true`, in order.
+    ///
+    /// If `keep` (or a destructor) panics, the vector keeps what `Vec`
+    /// keeps: the elements kept so far and those not yet visited; each
+    /// other element is dropped exactly once.
     ///
     /// # Example
     ///
@@ -613,36 +703,104 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// v.retain(|n| n % 2 == 0);
     /// assert_eq!(v, [2, 4]);
     /// ```
-    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
-        let len = self.len;
-        // While the loop runs the vector claims no element: if `keep` or a
-        // destructor panics, the elements not yet moved leak instead of
-        // being dropped twice.
-        self.len = 0;
-        let base = self.ptr.as_ptr();
-        let mut kept = 0;
-        for i in 0..len {
-            // SAFETY: `i < len`: slot `i` is initialised and not yet moved.
-            let slot = unsafe { base.add(i) };
-            // SAFETY: as above; the reference ends before the slot moves.
-            if keep(unsafe { &*slot }) {
-                if kept != i {
-                    // SAFETY: `kept < i`: slot `kept` was vacated (moved or
-                    // dropped) earlier; the element moves there once.
-                    unsafe { ptr::copy_nonoverlapping(slot, base.add(kept), 1) };
-                }
-                kept += 1;
-            } else {
-                // SAFETY: slot `i` is initialised and dropped once.
-                unsafe { ptr::drop_in_place(slot) };
-            }
-            self.len = kept;
-        }
+    pub fn retain<F>(&mut self, keep: F)
+    where
+        F: FnMut(&T) -> bool,
+    {
+        self.inner.retain(keep);
+    }
+
+    /// Like [`TryVec::retain`], with mutable access to each element.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::from(vec![1, 2, 3, 4]);
+    /// v.retain_mut(|n| {
+    ///     *n *= 10;
+    ///     *n > 20
+    /// });
+    /// assert_eq!(v, [30, 40]);
+    /// ```
+    pub fn retain_mut<F>(&mut self, keep: F)
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        self.inner.retain_mut(keep);
+    }
+
+    /// Removes consecutive elements for which `same_bucket(later, earlier)`
+    /// is `true`, keeping the first of each run. Panics in `same_bucket`
+    /// leave the vector as `Vec` leaves it: no element lost or dropped
+    /// twice.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::from(vec!["a", "A", "b", "a"]);
+    /// v.dedup_by(|later, earlier| later.eq_ignore_ascii_case(earlier));
+    /// assert_eq!(v, ["a", "b", "a"]);
+    /// ```
+    pub fn dedup_by<F>(&mut self, same_bucket: F)
+    where
+        F: FnMut(&mut T, &mut T) -> bool,
+    {
+        self.inner.dedup_by(same_bucket);
+    }
+
+    /// Removes consecutive elements with the same `key`, keeping the first
+    /// of each run.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::from(vec![10, 11, 20, 12]);
+    /// v.dedup_by_key(|n| *n / 10);
+    /// assert_eq!(v, [10, 20, 12]);
+    /// ```
+    pub fn dedup_by_key<F, K>(&mut self, key: F)
+    where
+        F: FnMut(&mut T) -> K,
+        K: PartialEq,
+    {
+        self.inner.dedup_by_key(key);
+    }
+
+    /// Removes the elements in `range` and returns them as an iterator;
+    /// whatever the iterator does not yield is dropped with it. Keeps the
+    /// allocation.
+    ///
+    /// # Panics
+    ///
+    /// If the range starts after it ends or ends past the length.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::from(vec![1, 2, 3, 4]);
+    /// let middle: Vec<i32> = v.drain(1..3).collect();
+    /// assert_eq!(middle, [2, 3]);
+    /// assert_eq!(v, [1, 4]);
+    /// ```
+    pub fn drain<R>(&mut self, range: R) -> Drain<'_, T, A>
+    where
+        R: RangeBounds<usize>,
+    {
+        self.inner.drain(range)
     }
 
     /// Appends clones of every element of `items`. The room is reserved
     /// first and a failing clone truncates back, so on failure the vector
-    /// is unchanged.
+    /// is unchanged. (A clone that panics leaves the clones made so far
+    /// in the vector, as `Vec::extend_from_slice` does.)
     ///
     /// # Example
     ///
@@ -659,11 +817,11 @@ impl<T, A: Allocator> TryVec<T, A> {
         T: TryClone,
     {
         self.reserve(items.len())?;
-        let old_len = self.len;
+        let old_len = self.len();
         for item in items {
             match item.try_clone() {
-                // SAFETY: the reservation above made room for every item.
-                Ok(clone) => unsafe { self.push_within_capacity(clone) },
+                // Within the reservation: does not reallocate.
+                Ok(clone) => self.inner.push(clone),
                 Err(oom) => {
                     self.truncate(old_len);
                     return Err(oom);
@@ -692,7 +850,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     where
         T: TryClone,
     {
-        let old_len = self.len;
+        let old_len = self.len();
         if new_len <= old_len {
             self.truncate(new_len);
             return Ok(());
@@ -700,16 +858,48 @@ impl<T, A: Allocator> TryVec<T, A> {
         self.reserve(new_len - old_len)?;
         for _ in old_len + 1..new_len {
             match value.try_clone() {
-                // SAFETY: the reservation made room for `new_len` elements.
-                Ok(clone) => unsafe { self.push_within_capacity(clone) },
+                // Within the reservation: does not reallocate.
+                Ok(clone) => self.inner.push(clone),
                 Err(oom) => {
                     self.truncate(old_len);
                     return Err(oom);
                 }
             }
         }
-        // SAFETY: as above; this is element `new_len - 1`.
-        unsafe { self.push_within_capacity(value) };
+        self.inner.push(value);
+        Ok(())
+    }
+
+    /// Resizes to `new_len`: truncates, or appends what `f` returns, called
+    /// once per new element. The room is reserved before `f` is first
+    /// called, so on failure nothing changed and `f` was not called.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::new();
+    /// let mut next = 0;
+    /// v.resize_with(3, || {
+    ///     next += 1;
+    ///     next
+    /// })?;
+    /// assert_eq!(v, [1, 2, 3]);
+    /// v.resize_with(1, || unreachable!())?;
+    /// assert_eq!(v, [1]);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn resize_with<F>(&mut self, new_len: usize, f: F) -> Result<(), OutOfMemory>
+    where
+        F: FnMut() -> T,
+    {
+        let len = self.len();
+        if new_len > len {
+            self.reserve(new_len - len)?;
+        }
+        // Appends exactly `new_len - len` elements, within the reservation.
+        self.inner.resize_with(new_len, f);
         Ok(())
     }
 
@@ -719,69 +909,32 @@ impl<T, A: Allocator> TryVec<T, A> {
         T: Copy,
     {
         self.reserve(items.len())?;
-        // SAFETY: the reservation made room for `items.len()` elements after
-        // `len`; a shared `items` cannot overlap the unused tail we own.
-        unsafe {
-            ptr::copy_nonoverlapping(items.as_ptr(), self.ptr.as_ptr().add(self.len), items.len());
+        let len = self.len();
+        let spare = &mut self.inner.spare_capacity_mut()[..items.len()];
+        for (slot, item) in spare.iter_mut().zip(items) {
+            slot.write(*item);
         }
-        self.len += items.len();
+        // SAFETY: the reservation made room for `items.len()` elements after
+        // `len`, and the loop just initialised each of them.
+        unsafe { self.inner.set_len(len + items.len()) };
         Ok(())
     }
+}
 
-    /// Appends `value` into room reserved earlier.
+impl<T: PartialEq, A: Allocator> TryVec<T, A> {
+    /// Removes consecutive equal elements, keeping the first of each run.
     ///
-    /// # Safety
+    /// # Example
     ///
-    /// `len < capacity`.
-    #[inline]
-    pub(crate) unsafe fn push_within_capacity(&mut self, value: T) {
-        debug_assert!(self.len < self.capacity());
-        // SAFETY: slot `len` is inside the allocation per the caller.
-        unsafe { self.ptr.as_ptr().add(self.len).write(value) };
-        self.len += 1;
-    }
-
-    /// Splits into raw parts; the caller takes over the allocation.
-    fn into_raw_parts(self) -> (NonNull<T>, usize, usize, A) {
-        let this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again, so the allocator
-        // is moved out exactly once.
-        let alloc = unsafe { ptr::read(&this.alloc) };
-        (this.ptr, this.len, this.cap, alloc)
-    }
-}
-
-/// Frees an allocation when dropped, so that it is freed even when an
-/// element's destructor panics.
-struct Deallocate<'a, A: Allocator> {
-    alloc: &'a A,
-    ptr: NonNull<u8>,
-    /// `None` when there is no allocation to free.
-    layout: Option<Layout>,
-}
-
-impl<A: Allocator> Drop for Deallocate<'_, A> {
-    fn drop(&mut self) {
-        if let Some(layout) = self.layout {
-            // SAFETY: whoever built this guard took `ptr` and `layout` from a
-            // live allocation of `alloc` that nothing else frees.
-            unsafe { self.alloc.deallocate(self.ptr, layout) };
-        }
-    }
-}
-
-impl<T, A: Allocator> Drop for TryVec<T, A> {
-    fn drop(&mut self) {
-        // Frees the allocation, made by `alloc` with this layout (field
-        // invariant), after the elements, even if one of them panics.
-        let _free = Deallocate {
-            alloc: &self.alloc,
-            ptr: self.ptr.cast(),
-            layout: self.current_layout(),
-        };
-        let elements = ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), self.len);
-        // SAFETY: the first `len` elements are initialised and dropped once.
-        unsafe { ptr::drop_in_place(elements) };
+    /// ```
+    /// use wasmtime_error::alloc::TryVec;
+    ///
+    /// let mut v = TryVec::from(vec![1, 1, 2, 2, 2, 1]);
+    /// v.dedup();
+    /// assert_eq!(v, [1, 2, 1]);
+    /// ```
+    pub fn dedup(&mut self) {
+        self.inner.dedup();
     }
 }
 
@@ -810,6 +963,34 @@ impl<T, A: Allocator> AsRef<[T]> for TryVec<T, A> {
 impl<T, A: Allocator> AsMut<[T]> for TryVec<T, A> {
     fn as_mut(&mut self) -> &mut [T] {
         self
+    }
+}
+
+impl<T, A: Allocator> Borrow<[T]> for TryVec<T, A> {
+    fn borrow(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T, A: Allocator> BorrowMut<[T]> for TryVec<T, A> {
+    fn borrow_mut(&mut self) -> &mut [T] {
+        self
+    }
+}
+
+impl<T, I: SliceIndex<[T]>, A: Allocator> Index<I> for TryVec<T, A> {
+    type Output = I::Output;
+
+    #[inline]
+    fn index(&self, index: I) -> &I::Output {
+        &self.as_slice()[index]
+    }
+}
+
+impl<T, I: SliceIndex<[T]>, A: Allocator> IndexMut<I> for TryVec<T, A> {
+    #[inline]
+    fn index_mut(&mut self, index: I) -> &mut I::Output {
+        &mut self.as_mut_slice()[index]
     }
 }
 
@@ -893,35 +1074,29 @@ impl<T: Ord, A: Allocator> Ord for TryVec<T, A> {
 impl<T> From<Vec<T>> for TryVec<T> {
     /// Takes over the `Vec`'s allocation; no copy, no allocation.
     fn from(vec: Vec<T>) -> Self {
-        let mut vec = ManuallyDrop::new(vec);
-        let len = vec.len();
-        let cap = if is_zst::<T>() { 0 } else { vec.capacity() };
-        // SAFETY: `Vec::as_mut_ptr` is never null.
-        let ptr = unsafe { NonNull::new_unchecked(vec.as_mut_ptr()) };
-        // The allocation came from the global allocator with the layout
-        // `Layout::array::<T>(cap)`, which is what `Global` deallocates: the
-        // field invariants hold.
-        TryVec {
-            ptr,
-            cap,
-            len,
-            alloc: Global,
-            _owns: PhantomData,
-        }
+        let mut vec = mem::ManuallyDrop::new(vec);
+        // SAFETY: the parts of a `Vec` that is never used or dropped again;
+        // `Vec` allocates through the global allocator with the layout
+        // `Layout::array::<T>(capacity)`.
+        unsafe { TryVec::from_raw_parts(vec.as_mut_ptr(), vec.len(), vec.capacity()) }
     }
 }
 
 impl<T> From<TryVec<T>> for Vec<T> {
     /// Hands the allocation over to a `Vec`; no copy, no allocation.
     fn from(vec: TryVec<T>) -> Self {
-        let (ptr, len, cap, Global) = vec.into_raw_parts();
-        // A `Vec` of a zero-sized type reports (and expects) capacity `usize::MAX`.
-        let cap = if is_zst::<T>() { usize::MAX } else { cap };
+        let (ptr, len, capacity) = vec.into_raw_parts();
         // SAFETY: `Global` allocates through the global allocator with the
-        // layout `Layout::array::<T>(cap)` (or not at all while `cap == 0`,
-        // leaving an aligned dangling pointer), which is what `Vec` expects;
-        // the first `len` elements are initialised.
-        unsafe { Vec::from_raw_parts(ptr.as_ptr(), len, cap) }
+        // layout `Layout::array::<T>(capacity)`, as `Vec` does, and the
+        // parts are handed over once.
+        unsafe { Vec::from_raw_parts(ptr, len, capacity) }
+    }
+}
+
+impl<T> From<Box<[T]>> for TryVec<T> {
+    /// Takes over the box's allocation; no copy, no allocation.
+    fn from(boxed: Box<[T]>) -> Self {
+        TryVec::from(boxed.into_vec())
     }
 }
 
@@ -948,15 +1123,7 @@ impl<T, A: Allocator> IntoIterator for TryVec<T, A> {
     type IntoIter = IntoIter<T, A>;
 
     fn into_iter(self) -> IntoIter<T, A> {
-        let (ptr, len, cap, alloc) = self.into_raw_parts();
-        IntoIter {
-            ptr,
-            cap,
-            alloc,
-            front: 0,
-            back: len,
-            _owns: PhantomData,
-        }
+        IntoIter(self.inner.into_iter())
     }
 }
 
@@ -973,21 +1140,7 @@ impl<T, A: Allocator> IntoIterator for TryVec<T, A> {
 /// assert_eq!(iter.next_back().as_deref(), Some("b"));
 /// assert_eq!(iter.len(), 1);
 /// ```
-pub struct IntoIter<T, A: Allocator = Global> {
-    /// The allocation of the vector (same invariants as `TryVec::ptr`),
-    /// whose elements `front..back` are initialised and not yet yielded.
-    ptr: NonNull<T>,
-    cap: usize,
-    alloc: A,
-    front: usize,
-    back: usize,
-    _owns: PhantomData<T>,
-}
-
-// SAFETY: as for `TryVec`.
-unsafe impl<T: Send, A: Allocator + Send> Send for IntoIter<T, A> {}
-// SAFETY: as for `TryVec`.
-unsafe impl<T: Sync, A: Allocator + Sync> Sync for IntoIter<T, A> {}
+pub struct IntoIter<T, A: Allocator = Global>(allocator_api2::vec::IntoIter<T, A>);
 
 impl<T, A: Allocator> IntoIter<T, A> {
     /// The elements not yet yielded.
@@ -1002,8 +1155,7 @@ impl<T, A: Allocator> IntoIter<T, A> {
     /// assert_eq!(iter.as_slice(), &[2, 3]);
     /// ```
     pub fn as_slice(&self) -> &[T] {
-        // SAFETY: `front..back` is initialised (field invariant).
-        unsafe { slice::from_raw_parts(self.ptr.as_ptr().add(self.front), self.back - self.front) }
+        self.0.as_slice()
     }
 }
 
@@ -1012,31 +1164,19 @@ impl<T, A: Allocator> Iterator for IntoIter<T, A> {
 
     #[inline]
     fn next(&mut self) -> Option<T> {
-        if self.front == self.back {
-            return None;
-        }
-        self.front += 1;
-        // SAFETY: slot `front - 1` was initialised and not yielded; it leaves
-        // the live range before it is read, so it is read once.
-        Some(unsafe { self.ptr.as_ptr().add(self.front - 1).read() })
+        self.0.next()
     }
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let len = self.back - self.front;
-        (len, Some(len))
+        self.0.size_hint()
     }
 }
 
 impl<T, A: Allocator> DoubleEndedIterator for IntoIter<T, A> {
     #[inline]
     fn next_back(&mut self) -> Option<T> {
-        if self.front == self.back {
-            return None;
-        }
-        self.back -= 1;
-        // SAFETY: as in `next`, from the other end.
-        Some(unsafe { self.ptr.as_ptr().add(self.back).read() })
+        self.0.next_back()
     }
 }
 
@@ -1050,39 +1190,9 @@ impl<T: fmt::Debug, A: Allocator> fmt::Debug for IntoIter<T, A> {
     }
 }
 
-impl<T, A: Allocator> Drop for IntoIter<T, A> {
-    fn drop(&mut self) {
-        let layout = if is_zst::<T>() || self.cap == 0 {
-            None
-        } else {
-            // SAFETY: the allocation was made with this layout, which was
-            // valid then (field invariant of the vector it came from).
-            Some(unsafe {
-                Layout::from_size_align_unchecked(
-                    self.cap * mem::size_of::<T>(),
-                    mem::align_of::<T>(),
-                )
-            })
-        };
-        // Frees the allocation after the elements, even if one panics.
-        let _free = Deallocate {
-            alloc: &self.alloc,
-            ptr: self.ptr.cast(),
-            layout,
-        };
-        let rest: *mut [T] = ptr::slice_from_raw_parts_mut(
-            // SAFETY: `front <= back <= cap`: inside the allocation.
-            unsafe { self.ptr.as_ptr().add(self.front) },
-            self.back - self.front,
-        );
-        // SAFETY: the elements not yet yielded are dropped once.
-        unsafe { ptr::drop_in_place(rest) };
-    }
-}
-
 impl<T: TryClone, A: Allocator + Clone> TryClone for TryVec<T, A> {
     fn try_clone(&self) -> Result<Self, OutOfMemory> {
-        let mut clone = TryVec::with_capacity_in(self.len, self.alloc.clone())?;
+        let mut clone = TryVec::with_capacity_in(self.len(), self.allocator().clone())?;
         clone.extend_from_slice(self)?;
         Ok(clone)
     }
