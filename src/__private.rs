@@ -16,11 +16,21 @@ pub fn must_use(error: Error) -> Error {
     error
 }
 
-/// A formatted message: a `String` (as in anyhow, so that it downcasts to
-/// one), or the `&'static str` of a text known at compile time, such as a
-/// literal whose braces are all escaped (`{{`).
+/// A formatted message: a `String`, as in anyhow, so that it downcasts to
+/// one (even when every argument is a constant the compiler folds in).
 pub fn format_err(args: fmt::Arguments<'_>) -> Error {
     crate::error::format_message(args)
+}
+
+/// `format_err!("literal")` whose literal has braces: escaped ones (`{{`)
+/// leave a text known at compile time, which is kept as the
+/// `&'static str` it can be downcast to, as anyhow does; captured
+/// variables (`{x}`) are formatted.
+pub fn format_err_literal(args: fmt::Arguments<'_>) -> Error {
+    match args.as_str() {
+        Some(text) => Error::msg(text),
+        None => crate::error::format_message(args),
+    }
 }
 
 /// `format_err!(value)` picks how to wrap `value` by method resolution:

@@ -39,7 +39,7 @@ macro_rules! format_err {
                     $crate::__private::StaticMessage::new($msg);
                 $crate::Error::__from_static(&__MESSAGE)
             } else {
-                $crate::__private::format_err($crate::__private::format_args!($msg))
+                $crate::__private::format_err_literal($crate::__private::format_args!($msg))
             },
         )
     };

@@ -366,7 +366,12 @@ fn chain_iterates_both_ways_with_exact_size() {
 fn chain_of_each_kind_of_error() {
     assert_eq!(Error::from(OutOfMemory::new(1)).chain().len(), 1);
     assert_eq!(format_err!("static").chain().len(), 1);
-    assert_eq!(format_err!("formatted {}", std::hint::black_box(1)).chain().len(), 1);
+    assert_eq!(
+        format_err!("formatted {}", std::hint::black_box(1))
+            .chain()
+            .len(),
+        1
+    );
     assert_eq!(Error::msg(1).chain().len(), 1);
     let error = format_err!("static").context("ctx");
     assert_eq!(messages(&error), ["ctx", "static"]);
@@ -629,11 +634,19 @@ fn downcast_of_formatted_messages() {
         theirs.downcast_ref::<String>()
     );
 
-    fn fails(what: &str) -> Result<()> {
-        bail!("{} {}!", "oh", what);
+    // Also when the compiler folds constant arguments into the text.
+    fn fails() -> Result<()> {
+        bail!("{} {}!", "oh", "no");
     }
-    let mut error = fails("no").unwrap_err();
-    error.downcast_mut::<String>().unwrap().push_str(" (changed)");
+    assert_eq!(
+        fails().unwrap_err().downcast_ref::<String>().unwrap(),
+        "oh no!"
+    );
+    let mut error = fails().unwrap_err();
+    error
+        .downcast_mut::<String>()
+        .unwrap()
+        .push_str(" (changed)");
     assert_eq!(error.to_string(), "oh no! (changed)");
     let text = error.downcast::<String>().unwrap();
     assert_eq!(text, "oh no! (changed)");

@@ -330,7 +330,8 @@ fn context_on_error_and_result() {
         assert_eq!(text!("{error}").as_str(), "line 4");
         Ok(())
     });
-    check(2, || {
+    // The text, the error, the layer.
+    check(3, || {
         let result: Result<(), Error> = Err(unless_oom(format_err!("code {}", 7))?);
         let error = unless_oom(result.context("running").unwrap_err())?;
         assert_eq!(text!("{error:#}").as_str(), "running: code 7");
@@ -413,7 +414,8 @@ fn layer_text(depth: usize, position: usize) -> Text {
 #[test]
 fn chains_one_to_eight_deep() {
     for depth in 1..=8 {
-        check(depth as u64, || {
+        // The root's text, then one allocation per layer.
+        check(depth as u64 + 1, || {
             let error = chain(depth)?;
             assert_eq!(error.chain().len(), depth);
             for (position, layer) in error.chain().enumerate() {
@@ -451,7 +453,7 @@ fn chains_one_to_eight_deep() {
 #[test]
 fn downcasts() {
     // By value: the rest of the chain is freed (the leak check sees it).
-    check(3, || {
+    check(4, || {
         let error = chain(3)?;
         // A miss gives the error back whole.
         let error = error.downcast::<u64>().unwrap_err();

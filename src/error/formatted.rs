@@ -17,16 +17,12 @@ use std_alloc::string::String;
 const STACK_BUFFER: usize = 256;
 
 /// Formats `args` into a new error, or returns the out-of-memory error for
-/// the allocation that failed. A text known at compile time (no arguments,
-/// or only escaped braces) is kept as the `&'static str` it is.
+/// the allocation that failed.
 ///
 /// # Panics
 ///
 /// If a `Display` impl returns an error on its own, as `format!` does.
 pub(crate) fn format(args: fmt::Arguments<'_>) -> Error {
-    if let Some(text) = args.as_str() {
-        return Error::msg(text);
-    }
     match format_string(args) {
         Ok(text) => Error::msg(text),
         Err(oom) => Error::from_oom(oom),

@@ -356,10 +356,7 @@ impl<P: Payload> Drop for FreeOnDrop<P> {
         // `box_payload`, and is freed once, here.
         unsafe {
             ptr::drop_in_place(self.header.as_ptr());
-            std_alloc::alloc::dealloc(
-                self.header.as_ptr().cast(),
-                Layout::new::<ErrorImpl<P>>(),
-            );
+            std_alloc::alloc::dealloc(self.header.as_ptr().cast(), Layout::new::<ErrorImpl<P>>());
         }
     }
 }
