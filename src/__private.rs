@@ -16,9 +16,10 @@ pub fn must_use(error: Error) -> Error {
     error
 }
 
-/// A formatted message in one allocation.
+/// A formatted message: a `String`, as in anyhow, so that it downcasts to
+/// one (even when every argument is a constant the compiler folds in).
 pub fn format_err(args: fmt::Arguments<'_>) -> Error {
-    crate::error::format_inline(args)
+    crate::error::format_message(args)
 }
 
 /// `format_err!("literal")` whose literal has braces: escaped ones (`{{`)
@@ -28,7 +29,7 @@ pub fn format_err(args: fmt::Arguments<'_>) -> Error {
 pub fn format_err_literal(args: fmt::Arguments<'_>) -> Error {
     match args.as_str() {
         Some(text) => Error::msg(text),
-        None => crate::error::format_inline(args),
+        None => crate::error::format_message(args),
     }
 }
 

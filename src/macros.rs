@@ -4,8 +4,9 @@
 ///
 /// - `format_err!("literal")`: no allocation; the error points at a `static`
 ///   holding the text (downcast it to `&'static str`).
-/// - `format_err!("x = {}", x)` (or inline `{x}`): formatted, fallibly, into
-///   one allocation with the error header.
+/// - `format_err!("x = {}", x)` (or inline `{x}`): formatted, fallibly,
+///   into a `String` of exactly its length (downcast it to `String`, as in
+///   anyhow), then boxed: two allocations, as anyhow makes.
 /// - `format_err!(value)`: a value that converts `Into<Error>` (any standard
 ///   error, or an `Error`) keeps its source chain; a
 ///   `Box<dyn Error + Send + Sync>` is taken over; anything else that is
@@ -24,6 +25,7 @@
 /// let line = 3;
 /// let formatted = format_err!("bad token on line {line}");
 /// assert_eq!(formatted.to_string(), "bad token on line 3");
+/// assert_eq!(formatted.downcast_ref::<String>().unwrap(), "bad token on line 3");
 ///
 /// let io = std::io::Error::other("pipe closed");
 /// assert!(format_err!(io).is::<std::io::Error>());

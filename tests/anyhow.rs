@@ -260,8 +260,7 @@ impl Downcasts for anyhow::Error {
 }
 
 /// The downcasts of `after` include every one of `before`, with the same
-/// value. (`after` may find more: anyhow keeps formatted messages as
-/// `String`s, ours keeps them as plain text.)
+/// value (`after` may find more).
 fn assert_downcasts_kept(before: &impl Downcasts, after: &impl Downcasts) {
     for ((name, before), (_, after)) in before.all_found().into_iter().zip(after.all_found()) {
         if before.is_some() {

@@ -366,7 +366,12 @@ fn chain_iterates_both_ways_with_exact_size() {
 fn chain_of_each_kind_of_error() {
     assert_eq!(Error::from(OutOfMemory::new(1)).chain().len(), 1);
     assert_eq!(format_err!("static").chain().len(), 1);
-    assert_eq!(format_err!("formatted {}", 1).chain().len(), 1);
+    assert_eq!(
+        format_err!("formatted {}", std::hint::black_box(1))
+            .chain()
+            .len(),
+        1
+    );
     assert_eq!(Error::msg(1).chain().len(), 1);
     let error = format_err!("static").context("ctx");
     assert_eq!(messages(&error), ["ctx", "static"]);
@@ -614,15 +619,47 @@ fn downcast_mut_on_a_static_message_without_memory() {
 }
 
 #[test]
-fn downcast_of_zero_sized_and_formatted_messages() {
-    // A message formatted at run time lives in the error's own allocation:
-    // there is no `String` or `&str` to hand out.
+fn downcast_of_formatted_messages() {
+    // A message formatted at run time is a `String`, as in anyhow.
     let n = std::hint::black_box(5);
     let error = format_err!("n = {}", n);
     assert_eq!(error.to_string(), "n = 5");
     assert_eq!(format!("{error:#?}"), "\"n = 5\"");
     assert!(error.downcast_ref::<OutOfMemory>().is_none());
     assert!(error.downcast_ref::<&str>().is_none());
+    assert_eq!(error.downcast_ref::<String>().unwrap(), "n = 5");
+    let theirs = anyhow::anyhow!("n = {}", n);
+    assert_eq!(
+        error.downcast_ref::<String>(),
+        theirs.downcast_ref::<String>()
+    );
+
+    // Also when the compiler folds constant arguments into the text.
+    fn fails() -> Result<()> {
+        bail!("{} {}!", "oh", "no");
+    }
+    assert_eq!(
+        fails().unwrap_err().downcast_ref::<String>().unwrap(),
+        "oh no!"
+    );
+    let mut error = fails().unwrap_err();
+    error
+        .downcast_mut::<String>()
+        .unwrap()
+        .push_str(" (changed)");
+    assert_eq!(error.to_string(), "oh no! (changed)");
+    let text = error.downcast::<String>().unwrap();
+    assert_eq!(text, "oh no! (changed)");
+
+    // Longer than the stack buffer: measured first, then written into a
+    // `String` of exactly that size.
+    let long = "x".repeat(300);
+    let text = format_err!("{long}!").downcast::<String>().unwrap();
+    assert_eq!(text.len(), 301);
+    assert_eq!(text.capacity(), 301);
+    // Context on top does not hide it.
+    let error = format_err!("n = {n}").context("outer");
+    assert_eq!(error.downcast::<String>().unwrap(), "n = 5");
 
     // A literal with escaped braces is text known at compile time: as in
     // anyhow, the error holds it as a `&'static str`.
@@ -850,7 +887,7 @@ fn into_boxed_dyn_error_of_static_and_formatted_messages() {
     assert_eq!(format!("{boxed:#?}"), "\"literal\"");
     assert!(boxed.source().is_none());
 
-    let boxed = format_err!("formatted {}", 1).into_boxed_dyn_error();
+    let boxed = format_err!("formatted {}", std::hint::black_box(1)).into_boxed_dyn_error();
     assert_eq!(boxed.to_string(), "formatted 1");
     assert_eq!(format!("{boxed:#?}"), "\"formatted 1\"");
 
@@ -868,9 +905,11 @@ fn into_boxed_dyn_error_of_static_and_formatted_messages() {
             .to_string()
             .starts_with("out of memory (failed to allocate ")
     );
-    let error = format_err!("formatted {}", 3);
+    // A formatted message is boxed already: its allocation is handed over.
+    let n = std::hint::black_box(3);
+    let error = format_err!("formatted {n}");
     let boxed = without_memory(|| error.into_boxed_dyn_error());
-    assert!(boxed.to_string().starts_with("out of memory"));
+    assert_eq!(boxed.to_string(), "formatted 3");
 }
 
 #[test]
@@ -1020,7 +1059,7 @@ fn constructors_without_memory_drop_their_inputs_once() {
     assert_eq!(drops.get(), 7);
     assert!(error.is::<OutOfMemory>());
 
-    let error = without_memory(|| format_err!("formatted {}", 1));
+    let error = without_memory(|| format_err!("formatted {}", std::hint::black_box(1)));
     assert!(error.is::<OutOfMemory>());
     let error = without_memory(|| format_err!("literal"));
     assert_eq!(error.to_string(), "literal", "a literal needs no memory");
@@ -1565,6 +1604,29 @@ fn backtrace_of_unboxed_errors_is_disabled() {
     );
     // A boxed error's backtrace follows RUST_BACKTRACE / RUST_LIB_BACKTRACE.
     let _ = Error::msg("boxed").backtrace().status();
+}
+
+/// Without the feature `backtrace`, `backtrace()` is there (as in anyhow
+/// with `std`) but never captures, whatever `RUST_BACKTRACE` says (CI sets
+/// it to 1, and std would then capture): no allocation beyond the error's.
+#[cfg(all(feature = "std", not(feature = "backtrace")))]
+#[test]
+fn backtrace_without_the_feature_is_disabled_and_allocates_nothing() {
+    use counting::count_allocations;
+    use std::backtrace::BacktraceStatus;
+    let n = std::hint::black_box(1);
+    let (statuses, count) = count_allocations(|| {
+        let errors = [
+            Error::msg("boxed"),
+            Error::new(std::fmt::Error).context("layer"),
+            format_err!("formatted {n}"),
+            format_err!("literal"),
+            Error::from(OutOfMemory::new(1)),
+        ];
+        errors.map(|error| error.backtrace().status())
+    });
+    assert!(statuses.iter().all(|s| *s == BacktraceStatus::Disabled));
+    assert_eq!(count, 1 + 2 + 2, "msg, new + context, text + formatted");
 }
 
 // ---------------------------------------------------------------------------

@@ -10,9 +10,10 @@ pub(crate) use std::backtrace::Backtrace;
 pub(crate) enum Backtrace {}
 
 /// What `Error::backtrace` returns for errors that never captured one (out
-/// of memory, static messages): capturing would allocate.
-#[cfg(feature = "backtrace")]
-pub(crate) static DISABLED: Backtrace = Backtrace::disabled();
+/// of memory, static messages, and every error without the feature):
+/// capturing would allocate.
+#[cfg(feature = "std")]
+pub(crate) static DISABLED: std::backtrace::Backtrace = std::backtrace::Backtrace::disabled();
 
 /// Captures a backtrace for a new boxed error, as anyhow does
 /// (`RUST_LIB_BACKTRACE` / `RUST_BACKTRACE` decide whether it is taken).

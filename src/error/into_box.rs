@@ -14,16 +14,10 @@ pub(crate) fn into_box(error: Error) -> Box<dyn StdError + Send + Sync + 'static
     match error.repr.decode() {
         Decoded::Oom(oom) => box_oom(oom),
         Decoded::Boxed(header) => {
-            // SAFETY: a boxed word heads a live allocation.
-            match unsafe { (*header.as_ptr()).vtable.into_box } {
-                Some(into_box) => {
-                    core::mem::forget(error);
-                    // SAFETY: the allocation is handed over to the box; the
-                    // error that owned it was forgotten.
-                    unsafe { into_box(header) }
-                }
-                None => wrap(error),
-            }
+            core::mem::forget(error);
+            // SAFETY: a boxed word heads a live allocation, handed over to
+            // the box here; the error that owned it was forgotten.
+            unsafe { ((*header.as_ptr()).vtable.into_box)(header) }
         }
         Decoded::Static(_) => wrap(error),
     }

@@ -5,7 +5,7 @@ mod backtrace;
 mod chain;
 mod context;
 mod fmt;
-mod inline;
+mod formatted;
 mod into_box;
 mod payload;
 mod repr;
@@ -18,7 +18,7 @@ use static_msg::StaticWord;
 #[doc(hidden)]
 pub use static_msg::{StaticMessage, is_plain_literal};
 
-pub(crate) use inline::format as format_inline;
+pub(crate) use formatted::format as format_message;
 #[cfg(feature = "anyhow")]
 pub(crate) use vtable::Access;
 pub(crate) use vtable::Target;
@@ -212,12 +212,15 @@ impl Error {
         )
     }
 
-    /// The backtrace captured when the innermost boxed layer was made, or a
-    /// disabled one for out-of-memory errors and static messages (capturing
-    /// would allocate).
+    /// With the feature `backtrace`, the backtrace captured when the
+    /// innermost boxed layer was made (whether one is captured follows
+    /// `RUST_LIB_BACKTRACE` and `RUST_BACKTRACE`, as for
+    /// `std::backtrace::Backtrace::capture`), or a disabled one for
+    /// out-of-memory errors and static messages, for which capturing would
+    /// allocate.
     ///
-    /// Whether one is captured follows `RUST_LIB_BACKTRACE` and
-    /// `RUST_BACKTRACE`, as for `std::backtrace::Backtrace::capture`.
+    /// Without that feature, always a disabled backtrace: nothing is
+    /// captured, and this does not allocate.
     ///
     /// # Example
     ///
@@ -228,9 +231,13 @@ impl Error {
     /// let oom = Error::from(OutOfMemory::new(1));
     /// assert_eq!(oom.backtrace().status(), BacktraceStatus::Disabled);
     /// ```
-    #[cfg(feature = "backtrace")]
+    #[cfg(feature = "std")]
     pub fn backtrace(&self) -> &std::backtrace::Backtrace {
-        self.backtrace_if_any().unwrap_or(&backtrace::DISABLED)
+        #[cfg(feature = "backtrace")]
+        let captured = self.backtrace_if_any();
+        #[cfg(not(feature = "backtrace"))]
+        let captured = None;
+        captured.unwrap_or(&backtrace::DISABLED)
     }
 
     /// The error and its sources, outermost first. Does not allocate.
@@ -393,8 +400,8 @@ impl Error {
     /// Turns the error into a standard boxed error with the same `Display`,
     /// `Debug` and sources.
     ///
-    /// A boxed error's allocation is reused as it is. Out-of-memory errors,
-    /// static messages and formatted messages need one small allocation; if
+    /// A boxed error's allocation is reused as it is. Out-of-memory errors
+    /// and static messages need one small allocation; if
     /// that fails too, the box holds an out-of-memory error (zero-sized, with
     /// the same message) instead.
     ///

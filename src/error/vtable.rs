@@ -140,11 +140,6 @@ impl Target {
 /// `layer` step, if set, holds for this value as long as it lives: the
 /// context of that type at that offset, and a boxed error at
 /// `INNER_ERROR_OFFSET`, which `find` would search next.
-///
-/// They also promise the layout the vtable frees with: `BOXABLE_IN_PLACE`
-/// is true exactly when `trailing_bytes()` is always 0 (the allocation is
-/// then an `ErrorImpl<Self>` made by `box_payload`); otherwise the allocation
-/// was made with `allocation_layout::<Self>(trailing_bytes())`.
 pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     /// Where a value of the target type is: in this layer, or (for a layer
     /// around one of our errors) in the error it wraps, searched with
@@ -195,16 +190,6 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
         ErrorImpl::<Self>::VTABLE
     }
 
-    /// How many bytes follow the `ErrorImpl<Self>` in its allocation.
-    fn trailing_bytes(&self) -> usize {
-        0
-    }
-
-    /// Whether `Box<ErrorImpl<Self>>` may take over the allocation; false
-    /// exactly when the payload has trailing bytes, which the box would not
-    /// free.
-    const BOXABLE_IN_PLACE: bool = true;
-
     /// Moves the payload out into an `anyhow::Error`. The default wraps the
     /// payload whole, which keeps its formats and sources; payloads holding
     /// values a downcast finds override it to keep those downcasts.
@@ -215,8 +200,6 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
     /// out afterwards (it frees the allocation without dropping it).
     #[cfg(feature = "anyhow")]
     unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
-        // Trailing bytes would be freed under the moved payload.
-        const { assert!(Self::BOXABLE_IN_PLACE, "override `into_anyhow`") };
         // SAFETY: the payload is live and the caller will not drop it.
         ::anyhow::Error::new(unsafe { this.read() })
     }
@@ -232,8 +215,7 @@ pub(crate) struct VTable {
     pub(crate) drop_rest: unsafe fn(NonNull<Header>, &Target),
     pub(crate) drop: unsafe fn(NonNull<Header>),
     pub(crate) inner_error: unsafe fn(NonNull<Header>) -> Option<NonNull<Error>>,
-    /// `None` when the allocation cannot become a `Box` as it is.
-    pub(crate) into_box: Option<IntoBox>,
+    pub(crate) into_box: IntoBox,
     #[cfg(feature = "anyhow")]
     pub(crate) into_anyhow: unsafe fn(NonNull<Header>) -> ::anyhow::Error,
     /// Set for a context layer around a boxed error, whose inner error is
@@ -263,24 +245,11 @@ impl<P: Payload> ErrorImpl<P> {
         drop_rest: drop_rest::<P>,
         drop: drop::<P>,
         inner_error: inner_error::<P>,
-        into_box: if P::BOXABLE_IN_PLACE {
-            Some(into_box::<P>)
-        } else {
-            None
-        },
+        into_box: into_box::<P>,
         #[cfg(feature = "anyhow")]
         into_anyhow: into_anyhow::<P>,
         layer: None,
     };
-}
-
-/// Layout of an `ErrorImpl<P>` followed by `trailing` bytes; `None` on
-/// arithmetic overflow.
-pub(crate) fn allocation_layout<P>(trailing: usize) -> Option<Layout> {
-    let (layout, _) = Layout::new::<ErrorImpl<P>>()
-        .extend(Layout::array::<u8>(trailing).ok()?)
-        .ok()?;
-    Some(layout.pad_to_align())
 }
 
 /// Allocates `layout` (never zero-sized: the header is in it) through the
@@ -297,8 +266,6 @@ pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
 /// payload is dropped and the failed request is returned.
 #[inline]
 pub(crate) fn box_payload<P: Payload>(payload: P) -> Result<NonNull<Header>, OutOfMemory> {
-    // Payloads with trailing bytes are allocated by `inline::Allocation`.
-    const { assert!(P::BOXABLE_IN_PLACE) };
     let layout = Layout::new::<ErrorImpl<P>>();
     let raw = try_alloc(layout)?.cast::<ErrorImpl<P>>();
     let value = ErrorImpl {
@@ -366,7 +333,6 @@ unsafe fn drop<P: Payload>(header: NonNull<Header>) {
 /// unwinding if a `Drop` impl of the payload panicked (as a `Box` would).
 struct FreeOnDrop<P: Payload> {
     header: NonNull<Header>,
-    layout: Layout,
     _payload: PhantomData<P>,
 }
 
@@ -376,17 +342,8 @@ impl<P: Payload> FreeOnDrop<P> {
     /// `header` heads a live `ErrorImpl<P>` that the guard now owns, and
     /// whose payload is dropped or moved out before the guard is.
     unsafe fn new(header: NonNull<Header>) -> Self {
-        let layout = if P::BOXABLE_IN_PLACE {
-            Layout::new::<ErrorImpl<P>>()
-        } else {
-            let whole = header.cast::<ErrorImpl<P>>();
-            // SAFETY: per the caller, the payload is still live here.
-            let trailing = unsafe { (*whole.as_ptr()).payload.trailing_bytes() };
-            allocation_layout::<P>(trailing).expect("computed when the allocation was made")
-        };
         FreeOnDrop {
             header,
-            layout,
             _payload: PhantomData,
         }
     }
@@ -395,11 +352,11 @@ impl<P: Payload> FreeOnDrop<P> {
 impl<P: Payload> Drop for FreeOnDrop<P> {
     fn drop(&mut self) {
         // SAFETY: per `new`, the payload is gone and the header is live; the
-        // allocation was made with this layout by `box_payload` or
-        // `inline::Allocation`, and is freed once, here.
+        // allocation was made with the layout of `ErrorImpl<P>` by
+        // `box_payload`, and is freed once, here.
         unsafe {
             ptr::drop_in_place(self.header.as_ptr());
-            std_alloc::alloc::dealloc(self.header.as_ptr().cast(), self.layout);
+            std_alloc::alloc::dealloc(self.header.as_ptr().cast(), Layout::new::<ErrorImpl<P>>());
         }
     }
 }
@@ -420,9 +377,9 @@ unsafe fn into_anyhow<P: Payload>(header: NonNull<Header>) -> ::anyhow::Error {
 }
 
 unsafe fn into_box<P: Payload>(header: NonNull<Header>) -> Box<dyn StdError + Send + Sync> {
-    // SAFETY: only in the vtable of payloads with no trailing bytes, whose
-    // allocation has exactly the layout of `ErrorImpl<P>` from the global
-    // allocator, as a `Box<ErrorImpl<P>>` requires.
+    // SAFETY: the allocation was made by `box_payload` with exactly the
+    // layout of `ErrorImpl<P>` from the global allocator, as a
+    // `Box<ErrorImpl<P>>` requires.
     unsafe { Box::from_raw(header.cast::<ErrorImpl<P>>().as_ptr()) }
 }
 
