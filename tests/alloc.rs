@@ -1287,7 +1287,7 @@ mod boxed_slices {
         });
         assert_eq!(failed, None);
         assert_eq!(units.unwrap().len(), 5);
-        assert_eq!(DROPPED.with(Cell::get), 5 + 0);
+        assert_eq!(DROPPED.with(Cell::get), 5);
 
         let (units, failed) = failing_at(0, || {
             new_boxed_slice_from_iter(std::iter::repeat_with(|| Unit).take(4))
@@ -1351,6 +1351,77 @@ mod boxed_slices {
                 let _ = new_boxed_slice_from_iter_with_len(4, items);
             });
             assert_eq!(DROPPED.with(Cell::get), 3);
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Hash maps and sets: constructors with a capacity, `extract_if`, `drain`.
+// ---------------------------------------------------------------------------
+
+mod hash_additions {
+    use super::{Tracked, alive, assert_balanced, assert_no_leak, failing_at};
+    use std::hash::RandomState;
+    use wasmtime_error::OutOfMemory;
+    use wasmtime_error::alloc::{Budget, DefaultHashBuilder, Global, TryHashMap, TryHashSet};
+
+    #[test]
+    fn constructors_with_capacity_fail_cleanly() {
+        assert_no_leak(|| {
+            let (map, failed) = failing_at(0, || {
+                TryHashMap::<u64, u64, _, _>::with_capacity_in(3, Global)
+            });
+            assert_eq!(Some(map.unwrap_err().requested_allocation_size()), failed);
+            let (set, failed) = failing_at(0, || {
+                TryHashSet::<u64, _>::with_capacity_and_hasher(3, RandomState::new())
+            });
+            assert_eq!(Some(set.unwrap_err().requested_allocation_size()), failed);
+            let huge = TryHashMap::<u64, u64, _, _>::with_capacity_and_hasher_in(
+                usize::MAX,
+                DefaultHashBuilder::default(),
+                Global,
+            );
+            assert_eq!(huge.unwrap_err(), OutOfMemory::new(usize::MAX));
+            let huge = TryHashSet::<u64, _, _>::with_capacity_in(usize::MAX / 8, Global);
+            assert_eq!(huge.unwrap_err(), OutOfMemory::new(usize::MAX));
+
+            // A budget refuses without a single byte taken.
+            let budget = Budget::new(64);
+            assert!(TryHashMap::<u64, u64, _, _>::with_capacity_in(100, &budget).is_err());
+            assert!(TryHashSet::<u64, _, _>::with_capacity_in(100, &budget).is_err());
+            assert_eq!(budget.used(), 0);
+        });
+    }
+
+    #[test]
+    fn extract_if_and_drain_drop_each_value_once() {
+        assert_no_leak(|| {
+            assert_balanced(|| {
+                let mut map = TryHashMap::new();
+                let mut set = TryHashSet::new();
+                for i in 0..8 {
+                    map.insert(i, Tracked::new(i)).unwrap();
+                    set.insert(Tracked::new(i)).unwrap();
+                }
+                let mut evens: Vec<u32> =
+                    map.extract_if(|k, _| k % 2 == 0).map(|(k, _)| k).collect();
+                evens.sort();
+                assert_eq!(evens, [0, 2, 4, 6]);
+                assert_eq!(alive(), 12);
+
+                // Stopped after one: the values it did not reach stay.
+                let first = set.extract_if(|_| true).next().unwrap();
+                drop(first);
+                assert_eq!(set.len(), 7);
+
+                // A drain dropped before its end drops the rest with it.
+                let mut drain = set.drain();
+                drop(drain.next());
+                drop(drain);
+                assert!(set.is_empty());
+                assert_eq!(alive(), 4);
+                assert!(map.keys().all(|k| k % 2 == 1));
+            })
         });
     }
 }

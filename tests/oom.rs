@@ -1394,3 +1394,97 @@ mod boxed_slices {
         assert_eq!(flattened, OutOfMemory::new(3));
     }
 }
+
+// ---------------------------------------------------------------------------
+// Hash maps and sets: the constructors with a capacity in an allocator or
+// with a hasher make one allocation; `extract_if` and `drain` make none.
+// ---------------------------------------------------------------------------
+
+mod hash_constructors {
+    use super::check;
+    use std::hash::RandomState;
+    use wasmtime_error::alloc::{DefaultHashBuilder, Global, TryHashMap, TryHashSet};
+    use wasmtime_error::oom_test::without_injection;
+
+    #[test]
+    fn map_constructors_with_capacity() {
+        // 5 entries need 8 buckets, which hold 7.
+        check(1, || {
+            let map = TryHashMap::<u32, u32, _, _>::with_capacity_in(5, Global)?;
+            assert_eq!(map.capacity(), 7);
+            Ok(())
+        });
+        check(1, || {
+            let mut map = TryHashMap::with_capacity_and_hasher(5, RandomState::new())?;
+            assert_eq!(map.capacity(), 7);
+            for i in 0..7u32 {
+                map.insert(i, i)?;
+            }
+            Ok(())
+        });
+        check(1, || {
+            let hasher = DefaultHashBuilder::default();
+            let map = TryHashMap::<u64, u64, _, _>::with_capacity_and_hasher_in(3, hasher, Global)?;
+            assert_eq!(map.capacity(), 3);
+            Ok(())
+        });
+        check(0, || {
+            let map = TryHashMap::<u8, u8, _, _>::with_capacity_in(0, Global)?;
+            assert_eq!(map.capacity(), 0);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn set_constructors_with_capacity() {
+        check(1, || {
+            let set = TryHashSet::<u64, _, _>::with_capacity_in(14, Global)?;
+            assert_eq!(set.capacity(), 14);
+            Ok(())
+        });
+        check(1, || {
+            let mut set = TryHashSet::with_capacity_and_hasher(3, RandomState::new())?;
+            for i in 0..3u64 {
+                set.insert(i)?;
+            }
+            assert_eq!(set.capacity(), 3);
+            Ok(())
+        });
+        check(1, || {
+            let hasher = DefaultHashBuilder::default();
+            let set = TryHashSet::<u64, _, _>::with_capacity_and_hasher_in(1, hasher, Global)?;
+            assert_eq!(set.capacity(), 3);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn extract_if_and_drain_allocate_nothing() {
+        check(0, || {
+            let (mut map, mut set) = without_injection(|| {
+                let mut map = TryHashMap::new();
+                let mut set = TryHashSet::new();
+                for i in 0..6u32 {
+                    map.insert(i, i * i).expect("memory for test data");
+                    set.insert(i).expect("memory for test data");
+                }
+                (map, set)
+            });
+            let mut extracted = [0u32; 6];
+            for (key, value) in map.extract_if(|key, _| key % 3 == 0) {
+                extracted[key as usize] = value;
+            }
+            assert_eq!(extracted, [0, 0, 0, 9, 0, 0]);
+            assert_eq!(map.len(), 4);
+            let mut taken = 0;
+            for value in set.extract_if(|value| *value >= 4) {
+                taken += value;
+            }
+            assert_eq!((taken, set.len()), (9, 4));
+            assert_eq!(set.drain().sum::<u32>(), 6);
+            assert!(set.is_empty());
+            without_injection(|| drop((map, set)));
+            Ok(())
+        });
+    }
+}
