@@ -50,6 +50,8 @@ mod ext;
 mod hash_map;
 mod hash_set;
 mod panic_on_oom;
+#[cfg(feature = "serde")]
+mod serde;
 mod string;
 mod try_clone;
 mod try_collect;
