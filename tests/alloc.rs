@@ -1561,3 +1561,404 @@ proptest! {
         prop_assert_eq!(actual.as_str(), expected.as_str());
     }
 }
+
+// ---------------------------------------------------------------------------
+// Boxed slices from iterators: panics, short and long iterators, lying size
+// hints, zero-sized and over-aligned items, impossible lengths.
+// ---------------------------------------------------------------------------
+
+mod boxed_slices {
+    use super::{Tracked, alive, assert_balanced, assert_no_leak, failing_at, ids};
+    use std::cell::Cell;
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    use wasmtime_error::OutOfMemory;
+    use wasmtime_error::alloc::{
+        BoxedSliceFromFallibleIterError, TooFewItems, TooFewItemsOrOom, boxed_slice_write_iter,
+        new_boxed_slice_from_fallible_iter, new_boxed_slice_from_iter,
+        new_boxed_slice_from_iter_with_len, new_uninit_boxed_slice,
+    };
+
+    /// A zero-sized panic payload: `resume_unwind` with it allocates nothing
+    /// and skips the panic hook, so a test can count bytes across a panic.
+    struct Boom;
+
+    /// Runs `f`, which must panic with `Boom`.
+    fn expect_boom(f: impl FnOnce()) {
+        let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("a panic");
+        assert!(payload.is::<Boom>());
+    }
+
+    /// `Tracked(0)`, `Tracked(1)`, ... up to `n`, then a panic.
+    fn tracked_then_panic(n: u32) -> impl Iterator<Item = Tracked> {
+        (0..=n).map(move |i| {
+            if i == n {
+                resume_unwind(Box::new(Boom));
+            }
+            Tracked::new(i)
+        })
+    }
+
+    /// An iterator that claims `hint` items (lower and upper bound) and
+    /// yields `actual`.
+    struct Lying {
+        hint: usize,
+        next: u32,
+        actual: u32,
+    }
+
+    impl Iterator for Lying {
+        type Item = Tracked;
+
+        fn next(&mut self) -> Option<Tracked> {
+            (self.next < self.actual).then(|| {
+                self.next += 1;
+                Tracked::new(self.next - 1)
+            })
+        }
+
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (self.hint, Some(self.hint))
+        }
+    }
+
+    fn lying(hint: usize, actual: u32) -> Lying {
+        Lying {
+            hint,
+            next: 0,
+            actual,
+        }
+    }
+
+    #[test]
+    fn a_panicking_iterator_drops_what_it_gave_and_frees_the_box() {
+        assert_no_leak(|| {
+            assert_balanced(|| {
+                expect_boom(|| {
+                    let slots = new_uninit_boxed_slice(5).unwrap();
+                    let _ = boxed_slice_write_iter(slots, tracked_then_panic(3));
+                });
+                expect_boom(|| {
+                    let _ = new_boxed_slice_from_iter_with_len(5, tracked_then_panic(3));
+                });
+                expect_boom(|| {
+                    let _ = new_boxed_slice_from_iter(tracked_then_panic(6));
+                });
+                expect_boom(|| {
+                    let _ =
+                        new_boxed_slice_from_fallible_iter(tracked_then_panic(2).map(Ok::<_, ()>));
+                });
+            })
+        });
+    }
+
+    #[test]
+    fn a_short_iterator_is_too_few_items_and_a_long_one_keeps_its_rest() {
+        assert_no_leak(|| {
+            assert_balanced(|| {
+                let short = new_boxed_slice_from_iter_with_len(4, (0..3).map(Tracked::new));
+                assert!(matches!(
+                    short,
+                    Err(TooFewItemsOrOom::TooFewItems(TooFewItems { .. }))
+                ));
+                assert_eq!(alive(), 0);
+                let slots = new_uninit_boxed_slice(2).unwrap();
+                let short = boxed_slice_write_iter(slots, (0..1).map(Tracked::new));
+                assert!(matches!(short, Err(TooFewItems { .. })));
+
+                // Only the items taken are made; the iterator is not
+                // polled past `len`.
+                let polled = Cell::new(0);
+                let long = new_boxed_slice_from_iter_with_len(
+                    2,
+                    (0..10).map(|i| {
+                        polled.set(polled.get() + 1);
+                        Tracked::new(i)
+                    }),
+                )
+                .unwrap();
+                assert_eq!(ids(&long), [0, 1]);
+                assert_eq!(polled.get(), 2);
+                assert_eq!(alive(), 2);
+
+                // The items the iterator held but did not yield are dropped
+                // with it, once.
+                let held = vec![Tracked::new(7), Tracked::new(8), Tracked::new(9)];
+                let slots = new_uninit_boxed_slice(1).unwrap();
+                let one = boxed_slice_write_iter(slots, held).unwrap();
+                assert_eq!(ids(&one), [7]);
+                assert_eq!(alive(), 3);
+
+                // Length 0 neither allocates nor polls.
+                let (empty, failed) = failing_at(0, || {
+                    new_boxed_slice_from_iter_with_len(0, tracked_then_panic(0))
+                });
+                assert!(empty.unwrap().is_empty());
+                assert_eq!(failed, None);
+            })
+        });
+    }
+
+    #[test]
+    fn a_lying_size_hint_still_gives_every_item() {
+        assert_no_leak(|| {
+            assert_balanced(|| {
+                for (hint, actual) in [(5, 2), (2, 9), (0, 4), (4, 0), (3, 3)] {
+                    let all = new_boxed_slice_from_iter(lying(hint, actual)).unwrap();
+                    assert_eq!(ids(&all), (0..actual).collect::<Vec<_>>());
+                    let all =
+                        new_boxed_slice_from_fallible_iter(lying(hint, actual).map(Ok::<_, ()>))
+                            .unwrap();
+                    assert_eq!(all.len(), actual as usize);
+                    let with_len = new_boxed_slice_from_iter_with_len(hint, lying(hint, actual));
+                    match with_len {
+                        Ok(items) => {
+                            assert!(actual as usize >= hint);
+                            assert_eq!(ids(&items), (0..hint as u32).collect::<Vec<_>>());
+                        }
+                        Err(error) => {
+                            assert!((actual as usize) < hint);
+                            assert!(matches!(error, TooFewItemsOrOom::TooFewItems(_)));
+                        }
+                    }
+                }
+            })
+        });
+    }
+
+    #[test]
+    fn an_err_item_stops_the_fill_and_drops_the_values_taken() {
+        assert_no_leak(|| {
+            assert_balanced(|| {
+                let polled = Cell::new(0);
+                let items = (0..5).map(|i| {
+                    polled.set(polled.get() + 1);
+                    if i == 2 { Err(i) } else { Ok(Tracked::new(i)) }
+                });
+                let error = new_boxed_slice_from_fallible_iter(items).unwrap_err();
+                assert_eq!(error, BoxedSliceFromFallibleIterError::IterError(2));
+                assert_eq!(polled.get(), 3);
+
+                let oom = OutOfMemory::new(9);
+                let items = [Ok(Tracked::new(0)), Err(oom), Ok(Tracked::new(1))];
+                let error = new_boxed_slice_from_fallible_iter(items).unwrap_err();
+                assert_eq!(error.flatten(), oom);
+            })
+        });
+    }
+
+    #[test]
+    fn a_failed_allocation_drops_the_items_and_reports_the_size() {
+        assert_no_leak(|| {
+            assert_balanced(|| {
+                let (result, failed) = failing_at(0, || new_uninit_boxed_slice::<u64>(3));
+                assert_eq!(result.unwrap_err(), OutOfMemory::new(24));
+                assert_eq!(failed, Some(24));
+
+                let (result, failed) = failing_at(0, || {
+                    new_boxed_slice_from_iter_with_len(3, (0..3).map(Tracked::new))
+                });
+                assert_eq!(result.unwrap_err().unwrap_oom(), OutOfMemory::new(12));
+                assert_eq!(failed, Some(12));
+
+                // The first buffer (sized by the hint), then two growths
+                // past a hint that was too low (4, 8), then the shrink.
+                for (n, size) in [(0, 8), (1, 16), (2, 32), (3, 20)] {
+                    let (result, failed) = failing_at(n, || new_boxed_slice_from_iter(lying(2, 5)));
+                    assert_eq!(result.unwrap_err(), OutOfMemory::new(size));
+                    assert_eq!(failed, Some(size));
+                }
+                let (result, failed) = failing_at(4, || new_boxed_slice_from_iter(lying(2, 5)));
+                assert_eq!(result.unwrap().len(), 5);
+                assert_eq!(failed, None);
+
+                let (result, _) = failing_at(0, || {
+                    new_boxed_slice_from_fallible_iter((0..3).map(|i| Ok::<_, ()>(Tracked::new(i))))
+                });
+                assert_eq!(
+                    result.unwrap_err(),
+                    BoxedSliceFromFallibleIterError::Oom(OutOfMemory::new(12))
+                );
+            })
+        });
+    }
+
+    #[test]
+    fn impossible_lengths_are_out_of_memory_not_a_panic() {
+        let max = OutOfMemory::new(usize::MAX);
+        assert_eq!(new_uninit_boxed_slice::<u8>(usize::MAX).unwrap_err(), max);
+        assert_eq!(
+            new_uninit_boxed_slice::<u64>(usize::MAX / 4).unwrap_err(),
+            max
+        );
+        let error = new_boxed_slice_from_iter_with_len(usize::MAX, 0..).unwrap_err();
+        assert_eq!(error.unwrap_oom(), max);
+        // A filter over an unbounded range keeps its upper bound of
+        // `usize::MAX`, which the first allocation follows.
+        let filtered = (0..usize::MAX).filter(|n| *n < 3);
+        assert_eq!(new_boxed_slice_from_iter(filtered).unwrap_err(), max);
+        let error = new_boxed_slice_from_fallible_iter(lying(usize::MAX, 1).map(Ok::<_, ()>));
+        assert_eq!(
+            error.unwrap_err(),
+            BoxedSliceFromFallibleIterError::Oom(max)
+        );
+        assert_eq!(alive(), 0);
+    }
+
+    #[test]
+    fn zero_sized_items_never_allocate() {
+        thread_local!(static DROPPED: Cell<usize> = const { Cell::new(0) });
+        #[derive(Debug)]
+        struct Unit;
+        impl Drop for Unit {
+            fn drop(&mut self) {
+                DROPPED.with(|dropped| dropped.set(dropped.get() + 1));
+            }
+        }
+
+        let (slots, failed) = failing_at(0, || new_uninit_boxed_slice::<Unit>(usize::MAX));
+        assert_eq!(slots.unwrap().len(), usize::MAX);
+        assert_eq!(failed, None);
+
+        let (units, failed) = failing_at(0, || {
+            new_boxed_slice_from_iter_with_len(5, std::iter::repeat_with(|| Unit))
+        });
+        assert_eq!(failed, None);
+        assert_eq!(units.unwrap().len(), 5);
+        assert_eq!(DROPPED.with(Cell::get), 5);
+
+        let (units, failed) = failing_at(0, || {
+            new_boxed_slice_from_iter(std::iter::repeat_with(|| Unit).take(4))
+        });
+        assert_eq!(failed, None);
+        drop(units);
+        assert_eq!(DROPPED.with(Cell::get), 9);
+
+        // A panic part way drops the units made so far, once each.
+        expect_boom(|| {
+            let units = (0..).map(|i| {
+                if i == 3 {
+                    resume_unwind(Box::new(Boom))
+                } else {
+                    Unit
+                }
+            });
+            let _ = new_boxed_slice_from_iter_with_len(6, units);
+        });
+        assert_eq!(DROPPED.with(Cell::get), 12);
+        let short = new_boxed_slice_from_iter_with_len(6, [Unit, Unit]);
+        assert!(matches!(short, Err(TooFewItemsOrOom::TooFewItems(_))));
+        assert_eq!(DROPPED.with(Cell::get), 14);
+    }
+
+    #[test]
+    fn over_aligned_items_are_aligned() {
+        #[repr(align(256))]
+        #[derive(Debug, PartialEq)]
+        struct Page(u8);
+
+        let pages = new_boxed_slice_from_iter((0..3).map(Page)).unwrap();
+        assert_eq!(pages.as_ptr().addr() % 256, 0);
+        assert_eq!(*pages, [Page(0), Page(1), Page(2)]);
+        let pages = new_boxed_slice_from_iter_with_len(2, (5..).map(Page)).unwrap();
+        assert_eq!(pages.as_ptr().addr() % 256, 0);
+        assert_eq!(*pages, [Page(5), Page(6)]);
+        let slots = new_uninit_boxed_slice::<Page>(1).unwrap();
+        assert_eq!(slots.as_ptr().addr() % 256, 0);
+        let (result, failed) = failing_at(0, || new_uninit_boxed_slice::<Page>(2));
+        assert_eq!(result.unwrap_err(), OutOfMemory::new(512));
+        assert_eq!(failed, Some(512));
+    }
+
+    #[test]
+    fn a_destructor_that_panics_in_cleanup_does_not_stop_the_others() {
+        thread_local!(static DROPPED: Cell<usize> = const { Cell::new(0) });
+        struct Fragile(bool);
+        impl Drop for Fragile {
+            fn drop(&mut self) {
+                DROPPED.with(|dropped| dropped.set(dropped.get() + 1));
+                if self.0 {
+                    resume_unwind(Box::new(Boom));
+                }
+            }
+        }
+
+        assert_no_leak(|| {
+            expect_boom(|| {
+                let items = [Fragile(false), Fragile(true), Fragile(false)];
+                let _ = new_boxed_slice_from_iter_with_len(4, items);
+            });
+            assert_eq!(DROPPED.with(Cell::get), 3);
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Hash maps and sets: constructors with a capacity, `extract_if`, `drain`.
+// ---------------------------------------------------------------------------
+
+mod hash_additions {
+    use super::{Tracked, alive, assert_balanced, assert_no_leak, failing_at};
+    use std::hash::RandomState;
+    use wasmtime_error::OutOfMemory;
+    use wasmtime_error::alloc::{Budget, DefaultHashBuilder, Global, TryHashMap, TryHashSet};
+
+    #[test]
+    fn constructors_with_capacity_fail_cleanly() {
+        assert_no_leak(|| {
+            let (map, failed) = failing_at(0, || {
+                TryHashMap::<u64, u64, _, _>::with_capacity_in(3, Global)
+            });
+            assert_eq!(Some(map.unwrap_err().requested_allocation_size()), failed);
+            let (set, failed) = failing_at(0, || {
+                TryHashSet::<u64, _>::with_capacity_and_hasher(3, RandomState::new())
+            });
+            assert_eq!(Some(set.unwrap_err().requested_allocation_size()), failed);
+            let huge = TryHashMap::<u64, u64, _, _>::with_capacity_and_hasher_in(
+                usize::MAX,
+                DefaultHashBuilder::default(),
+                Global,
+            );
+            assert_eq!(huge.unwrap_err(), OutOfMemory::new(usize::MAX));
+            let huge = TryHashSet::<u64, _, _>::with_capacity_in(usize::MAX / 8, Global);
+            assert_eq!(huge.unwrap_err(), OutOfMemory::new(usize::MAX));
+
+            // A budget refuses without a single byte taken.
+            let budget = Budget::new(64);
+            assert!(TryHashMap::<u64, u64, _, _>::with_capacity_in(100, &budget).is_err());
+            assert!(TryHashSet::<u64, _, _>::with_capacity_in(100, &budget).is_err());
+            assert_eq!(budget.used(), 0);
+        });
+    }
+
+    #[test]
+    fn extract_if_and_drain_drop_each_value_once() {
+        assert_no_leak(|| {
+            assert_balanced(|| {
+                let mut map = TryHashMap::new();
+                let mut set = TryHashSet::new();
+                for i in 0..8 {
+                    map.insert(i, Tracked::new(i)).unwrap();
+                    set.insert(Tracked::new(i)).unwrap();
+                }
+                let mut evens: Vec<u32> =
+                    map.extract_if(|k, _| k % 2 == 0).map(|(k, _)| k).collect();
+                evens.sort();
+                assert_eq!(evens, [0, 2, 4, 6]);
+                assert_eq!(alive(), 12);
+
+                // Stopped after one: the values it did not reach stay.
+                let first = set.extract_if(|_| true).next().unwrap();
+                drop(first);
+                assert_eq!(set.len(), 7);
+
+                // A drain dropped before its end drops the rest with it.
+                let mut drain = set.drain();
+                drop(drain.next());
+                drop(drain);
+                assert!(set.is_empty());
+                assert_eq!(alive(), 4);
+                assert!(map.keys().all(|k| k % 2 == 1));
+            })
+        });
+    }
+}

@@ -1439,3 +1439,203 @@ fn try_string_insert_insert_str_and_retain() {
         Ok(())
     });
 }
+
+// ---------------------------------------------------------------------------
+// Boxed slices from iterators, under Wasmtime's names.
+// ---------------------------------------------------------------------------
+
+mod boxed_slices {
+    use super::{check, text};
+    use wasmtime_error::OutOfMemory;
+    use wasmtime_error::alloc::{
+        BoxedSliceFromFallibleIterError, TryClone, TryString, boxed_slice_write_iter,
+        new_boxed_slice_from_fallible_iter, new_boxed_slice_from_iter,
+        new_boxed_slice_from_iter_with_len, new_uninit_boxed_slice,
+    };
+
+    #[test]
+    fn uninit_then_write_makes_one_allocation() {
+        check(1, || {
+            let slots = new_uninit_boxed_slice::<u32>(3)?;
+            let filled = boxed_slice_write_iter(slots, [4, 5, 6]).expect("three items");
+            assert_eq!(*filled, [4, 5, 6]);
+            Ok(())
+        });
+        check(0, || {
+            assert!(new_uninit_boxed_slice::<u32>(0)?.is_empty());
+            assert_eq!(new_uninit_boxed_slice::<()>(usize::MAX)?.len(), usize::MAX);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn with_len_makes_one_allocation() {
+        check(1, || {
+            let boxed =
+                new_boxed_slice_from_iter_with_len(3, 10u16..).map_err(|e| e.unwrap_oom())?;
+            assert_eq!(*boxed, [10, 11, 12]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn from_iter_follows_the_size_hint() {
+        // An exact hint: one allocation.
+        check(1, || {
+            let boxed = new_boxed_slice_from_iter((1..=4u8).map(|n| n * 2))?;
+            assert_eq!(*boxed, [2, 4, 6, 8]);
+            Ok(())
+        });
+        // A filter's upper bound (10), then the shrink to the five kept.
+        check(2, || {
+            let boxed = new_boxed_slice_from_iter((0..10u32).filter(|n| n % 2 == 1))?;
+            assert_eq!(*boxed, [1, 3, 5, 7, 9]);
+            Ok(())
+        });
+        // No upper bound and a lower bound of 0: grown to 4 and 8, then
+        // shrunk to 5.
+        check(3, || {
+            let mut next = 0u32;
+            let counter = std::iter::from_fn(|| {
+                next += 1;
+                (next <= 5).then_some(next)
+            });
+            let boxed = new_boxed_slice_from_iter(counter)?;
+            assert_eq!(*boxed, [1, 2, 3, 4, 5]);
+            Ok(())
+        });
+        check(0, || {
+            assert!(new_boxed_slice_from_iter(std::iter::empty::<u64>())?.is_empty());
+            assert_eq!(new_boxed_slice_from_iter([(), ()])?.len(), 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn from_fallible_iter_reports_oom_from_either_side() {
+        check(1, || {
+            let items = ["7", "8"].into_iter().map(str::parse::<u8>);
+            let boxed = new_boxed_slice_from_fallible_iter(items).map_err(|error| match error {
+                BoxedSliceFromFallibleIterError::Oom(oom) => oom,
+                BoxedSliceFromFallibleIterError::IterError(parse) => panic!("{parse}"),
+            })?;
+            assert_eq!(*boxed, [7, 8]);
+            Ok(())
+        });
+        // An `Err` item: the buffer is freed, nothing else is allocated.
+        check(1, || {
+            let items = [Ok(1u64), Err("bad"), Ok(3)];
+            match new_boxed_slice_from_fallible_iter(items) {
+                Err(BoxedSliceFromFallibleIterError::IterError("bad")) => Ok(()),
+                Err(BoxedSliceFromFallibleIterError::Oom(oom)) => Err(oom.into()),
+                other => panic!("unexpected {other:?}"),
+            }
+        });
+        // Items that allocate: the slice, then one string per item; a
+        // failed clone drops the strings made before it.
+        let source = [text("a"), text("b")];
+        check(3, || {
+            let clones = source.iter().map(TryClone::try_clone);
+            let boxed: Box<[TryString]> = new_boxed_slice_from_fallible_iter(clones)
+                .map_err(BoxedSliceFromFallibleIterError::flatten)?;
+            assert_eq!(*boxed, ["a", "b"]);
+            Ok(())
+        });
+        let flattened = BoxedSliceFromFallibleIterError::IterError(OutOfMemory::new(3)).flatten();
+        assert_eq!(flattened, OutOfMemory::new(3));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Hash maps and sets: the constructors with a capacity in an allocator or
+// with a hasher make one allocation; `extract_if` and `drain` make none.
+// ---------------------------------------------------------------------------
+
+mod hash_constructors {
+    use super::check;
+    use std::hash::RandomState;
+    use wasmtime_error::alloc::{DefaultHashBuilder, Global, TryHashMap, TryHashSet};
+    use wasmtime_error::oom_test::without_injection;
+
+    #[test]
+    fn map_constructors_with_capacity() {
+        // 5 entries need 8 buckets, which hold 7.
+        check(1, || {
+            let map = TryHashMap::<u32, u32, _, _>::with_capacity_in(5, Global)?;
+            assert_eq!(map.capacity(), 7);
+            Ok(())
+        });
+        check(1, || {
+            let mut map = TryHashMap::with_capacity_and_hasher(5, RandomState::new())?;
+            assert_eq!(map.capacity(), 7);
+            for i in 0..7u32 {
+                map.insert(i, i)?;
+            }
+            Ok(())
+        });
+        check(1, || {
+            let hasher = DefaultHashBuilder::default();
+            let map = TryHashMap::<u64, u64, _, _>::with_capacity_and_hasher_in(3, hasher, Global)?;
+            assert_eq!(map.capacity(), 3);
+            Ok(())
+        });
+        check(0, || {
+            let map = TryHashMap::<u8, u8, _, _>::with_capacity_in(0, Global)?;
+            assert_eq!(map.capacity(), 0);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn set_constructors_with_capacity() {
+        check(1, || {
+            let set = TryHashSet::<u64, _, _>::with_capacity_in(14, Global)?;
+            assert_eq!(set.capacity(), 14);
+            Ok(())
+        });
+        check(1, || {
+            let mut set = TryHashSet::with_capacity_and_hasher(3, RandomState::new())?;
+            for i in 0..3u64 {
+                set.insert(i)?;
+            }
+            assert_eq!(set.capacity(), 3);
+            Ok(())
+        });
+        check(1, || {
+            let hasher = DefaultHashBuilder::default();
+            let set = TryHashSet::<u64, _, _>::with_capacity_and_hasher_in(1, hasher, Global)?;
+            assert_eq!(set.capacity(), 3);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn extract_if_and_drain_allocate_nothing() {
+        check(0, || {
+            let (mut map, mut set) = without_injection(|| {
+                let mut map = TryHashMap::new();
+                let mut set = TryHashSet::new();
+                for i in 0..6u32 {
+                    map.insert(i, i * i).expect("memory for test data");
+                    set.insert(i).expect("memory for test data");
+                }
+                (map, set)
+            });
+            let mut extracted = [0u32; 6];
+            for (key, value) in map.extract_if(|key, _| key % 3 == 0) {
+                extracted[key as usize] = value;
+            }
+            assert_eq!(extracted, [0, 0, 0, 9, 0, 0]);
+            assert_eq!(map.len(), 4);
+            let mut taken = 0;
+            for value in set.extract_if(|value| *value >= 4) {
+                taken += value;
+            }
+            assert_eq!((taken, set.len()), (9, 4));
+            assert_eq!(set.drain().sum::<u32>(), 6);
+            assert!(set.is_empty());
+            without_injection(|| drop((map, set)));
+            Ok(())
+        });
+    }
+}

@@ -1044,3 +1044,129 @@ impl<K, V, S, A: Allocator> IntoIterator for TryHashMap<K, V, S, A> {
         self.inner.into_iter()
     }
 }
+
+// Constructors that reserve room in a given allocator or with a given
+// hasher, and `extract_if`: the rest of hashbrown's API, fallible where it
+// allocates.
+
+impl<K, V, A> TryHashMap<K, V, DefaultHashBuilder, A>
+where
+    K: Eq + Hash,
+    A: Allocator,
+{
+    /// An empty map in `alloc` with room for at least `capacity` entries.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryHashMap};
+    ///
+    /// let budget = Budget::new(4096);
+    /// let map = TryHashMap::<u32, u32, _, _>::with_capacity_in(10, &budget)?;
+    /// assert!(map.capacity() >= 10);
+    /// assert!(budget.used() > 0);
+    ///
+    /// let refused = TryHashMap::<u32, u32, _, _>::with_capacity_in(1000, &budget);
+    /// assert!(refused.is_err());
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn with_capacity_in(capacity: usize, alloc: A) -> Result<Self, OutOfMemory> {
+        Self::with_capacity_and_hasher_in(capacity, DefaultHashBuilder::default(), alloc)
+    }
+}
+
+impl<K, V, S> TryHashMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    /// An empty map that hashes with `hasher`, with room for at least
+    /// `capacity` entries.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::hash::RandomState;
+    /// use wasmtime_error::alloc::TryHashMap;
+    ///
+    /// let mut map = TryHashMap::with_capacity_and_hasher(4, RandomState::new())?;
+    /// let capacity = map.capacity();
+    /// assert!(capacity >= 4);
+    /// map.insert("k", 'v')?;
+    /// assert_eq!(map.capacity(), capacity);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Result<Self, OutOfMemory> {
+        Self::with_capacity_and_hasher_in(capacity, hasher, Global)
+    }
+}
+
+impl<K, V, S, A> TryHashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+    A: Allocator,
+{
+    /// An empty map in `alloc` that hashes with `hasher`, with room for at
+    /// least `capacity` entries. A capacity too large to allocate is
+    /// `Err(OutOfMemory)`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{DefaultHashBuilder, Global, TryHashMap};
+    ///
+    /// let map = TryHashMap::<u8, u8, _, _>::with_capacity_and_hasher_in(
+    ///     3,
+    ///     DefaultHashBuilder::default(),
+    ///     Global,
+    /// )?;
+    /// assert!(map.capacity() >= 3);
+    ///
+    /// let huge = TryHashMap::<u8, u8, _, _>::with_capacity_and_hasher_in(
+    ///     usize::MAX,
+    ///     DefaultHashBuilder::default(),
+    ///     Global,
+    /// );
+    /// assert!(huge.is_err());
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn with_capacity_and_hasher_in(
+        capacity: usize,
+        hasher: S,
+        alloc: A,
+    ) -> Result<Self, OutOfMemory> {
+        let mut map = Self::with_hasher_in(hasher, alloc);
+        map.reserve(capacity)?;
+        Ok(map)
+    }
+}
+
+impl<K, V, S, A: Allocator> TryHashMap<K, V, S, A> {
+    /// An iterator that removes and yields the entries for which `extract`
+    /// returns `true`, visiting each entry once; the entries it has not
+    /// reached when dropped stay. Never allocates.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryHashMap;
+    ///
+    /// let mut map = TryHashMap::new();
+    /// for n in 0..6 {
+    ///     map.insert(n, n * 10)?;
+    /// }
+    /// let mut odd: Vec<(i32, i32)> = map.extract_if(|k, _| k % 2 == 1).collect();
+    /// odd.sort();
+    /// assert_eq!(odd, [(1, 10), (3, 30), (5, 50)]);
+    /// assert_eq!(map.len(), 3);
+    /// assert!(map.contains_key(&4));
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn extract_if<F>(&mut self, extract: F) -> hash_map::ExtractIf<'_, K, V, F, A>
+    where
+        F: FnMut(&K, &mut V) -> bool,
+    {
+        self.inner.extract_if(extract)
+    }
+}

@@ -472,3 +472,143 @@ impl<T, S, A: Allocator> IntoIterator for TryHashSet<T, S, A> {
         self.inner.into_iter()
     }
 }
+
+// Constructors that reserve room in a given allocator or with a given
+// hasher, `drain` and `extract_if`: the rest of hashbrown's API, fallible
+// where it allocates.
+
+impl<T, A> TryHashSet<T, DefaultHashBuilder, A>
+where
+    T: Eq + Hash,
+    A: Allocator,
+{
+    /// An empty set in `alloc` with room for at least `capacity` values.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryHashSet};
+    ///
+    /// let budget = Budget::new(1024);
+    /// let set = TryHashSet::<u64, _, _>::with_capacity_in(7, &budget)?;
+    /// assert!(set.capacity() >= 7);
+    /// assert!(budget.used() > 0);
+    /// assert!(TryHashSet::<u64, _, _>::with_capacity_in(1000, &budget).is_err());
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn with_capacity_in(capacity: usize, alloc: A) -> Result<Self, OutOfMemory> {
+        Self::with_capacity_and_hasher_in(capacity, DefaultHashBuilder::default(), alloc)
+    }
+}
+
+impl<T, S> TryHashSet<T, S>
+where
+    T: Eq + Hash,
+    S: BuildHasher,
+{
+    /// An empty set that hashes with `hasher`, with room for at least
+    /// `capacity` values.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::hash::RandomState;
+    /// use wasmtime_error::alloc::TryHashSet;
+    ///
+    /// let mut set = TryHashSet::with_capacity_and_hasher(2, RandomState::new())?;
+    /// let capacity = set.capacity();
+    /// set.insert('a')?;
+    /// set.insert('b')?;
+    /// assert_eq!(set.capacity(), capacity);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Result<Self, OutOfMemory> {
+        Self::with_capacity_and_hasher_in(capacity, hasher, Global)
+    }
+}
+
+impl<T, S, A> TryHashSet<T, S, A>
+where
+    T: Eq + Hash,
+    S: BuildHasher,
+    A: Allocator,
+{
+    /// An empty set in `alloc` that hashes with `hasher`, with room for at
+    /// least `capacity` values. A capacity too large to allocate is
+    /// `Err(OutOfMemory)`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{DefaultHashBuilder, Global, TryHashSet};
+    ///
+    /// let set =
+    ///     TryHashSet::<u8, _, _>::with_capacity_and_hasher_in(5, DefaultHashBuilder::default(), Global)?;
+    /// assert!(set.capacity() >= 5);
+    /// let huge = TryHashSet::<u8, _, _>::with_capacity_and_hasher_in(
+    ///     usize::MAX,
+    ///     DefaultHashBuilder::default(),
+    ///     Global,
+    /// );
+    /// assert!(huge.is_err());
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn with_capacity_and_hasher_in(
+        capacity: usize,
+        hasher: S,
+        alloc: A,
+    ) -> Result<Self, OutOfMemory> {
+        let mut set = Self::with_hasher_in(hasher, alloc);
+        set.reserve(capacity)?;
+        Ok(set)
+    }
+}
+
+impl<T, S, A: Allocator> TryHashSet<T, S, A> {
+    /// Removes every value and returns them as an iterator; the allocation
+    /// is kept. Values the iterator has not yielded when dropped are
+    /// dropped with it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryHashSet;
+    ///
+    /// let mut set = TryHashSet::new();
+    /// set.insert(3)?;
+    /// let capacity = set.capacity();
+    /// assert_eq!(set.drain().collect::<Vec<_>>(), [3]);
+    /// assert!(set.is_empty());
+    /// assert_eq!(set.capacity(), capacity);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn drain(&mut self) -> hash_set::Drain<'_, T, A> {
+        self.inner.drain()
+    }
+
+    /// An iterator that removes and yields the values for which `extract`
+    /// returns `true`, visiting each value once; the values it has not
+    /// reached when dropped stay. Never allocates.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::TryHashSet;
+    ///
+    /// let mut set = TryHashSet::new();
+    /// for n in 0..5 {
+    ///     set.insert(n)?;
+    /// }
+    /// let mut small: Vec<i32> = set.extract_if(|n| *n < 2).collect();
+    /// small.sort();
+    /// assert_eq!(small, [0, 1]);
+    /// assert_eq!(set.len(), 3);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn extract_if<F>(&mut self, extract: F) -> hash_set::ExtractIf<'_, T, F, A>
+    where
+        F: FnMut(&T) -> bool,
+    {
+        self.inner.extract_if(extract)
+    }
+}

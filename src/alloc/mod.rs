@@ -50,12 +50,19 @@ mod ext;
 mod hash_map;
 mod hash_set;
 mod panic_on_oom;
+#[cfg(feature = "serde")]
+mod serde;
 mod string;
 mod try_clone;
 mod try_collect;
 mod vec;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
+pub use boxed::{
+    BoxedSliceFromFallibleIterError, TooFewItems, TooFewItemsOrOom, boxed_slice_write_iter,
+    new_boxed_slice_from_fallible_iter, new_boxed_slice_from_iter,
+    new_boxed_slice_from_iter_with_len, new_uninit_boxed_slice,
+};
 pub use budget::Budget;
 pub use ext::{StringExt, VecDequeExt, VecExt};
 pub use hash_map::{Entry, OccupiedEntry, TryHashMap, VacantEntry};
