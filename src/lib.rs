@@ -14,6 +14,7 @@ mod anyhow;
 mod error;
 mod macros;
 mod oom;
+mod to_wasmtime_result;
 
 #[doc(hidden)]
 pub mod __private;
@@ -22,9 +23,7 @@ pub mod oom_test;
 
 pub use error::{Chain, Context, Error};
 pub use oom::OutOfMemory;
-
-#[cfg(feature = "anyhow")]
-pub use anyhow::ToWasmtimeResult;
+pub use to_wasmtime_result::ToWasmtimeResult;
 
 /// `Result<T, Error>`, with `Error` as the default error type.
 ///
