@@ -12,8 +12,8 @@
 //!   anyhow's own downcast functions, reached through [`Probes`] in the
 //!   downcast's `Target`.
 
-use crate::{Error, ToWasmtimeResult};
 use crate::error::{Access, Decoded, Payload, Target};
+use crate::{Error, ToWasmtimeResult};
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;

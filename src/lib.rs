@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(arc_try_new, feature(allocator_api))]
 
 extern crate alloc as std_alloc;
 #[cfg(feature = "std")]

@@ -557,31 +557,31 @@ fn boxes_clones_and_collects_fail_cleanly() {
             assert!(failing_at(0, || numbers.try_to_owned()).0.is_err());
             assert_eq!(numbers.try_to_owned().unwrap(), [1, 2]);
 
-            let (result, _) = failing_at(0, || (0..4).map(Tracked::new).try_collect::<TryVec<_>>());
+            let (result, _) =
+                failing_at(0, || (0..4).map(Tracked::new).try_collect::<TryVec<_>, _>());
             assert!(result.is_err());
-            let (result, _) = failing_at(0, || "abc".chars().try_collect::<TryString>());
+            let (result, _) = failing_at(0, || "abc".chars().try_collect::<TryString, _>());
             assert!(result.is_err());
-            let (result, _) = failing_at(0, || (0..4).try_collect::<Box<[u8]>>());
+            let (result, _) = failing_at(0, || (0..4).try_collect::<Box<[u8]>, _>());
             assert!(result.is_err());
         })
     });
 }
 
 #[test]
-fn try_collect_results_stops_at_the_first_error() {
+fn try_collect_of_results_stops_at_the_first_error() {
     assert_balanced(|| {
         let items = [Ok(1), Ok(2), Err("bad"), Ok(4)];
         let collected: Result<TryVec<Tracked>, Error> = items
             .iter()
             .map(|r| r.map(Tracked::new).map_err(Error::msg))
-            .try_collect_results();
+            .try_collect();
         assert_eq!(collected.unwrap_err().to_string(), "bad");
-        let collected: Result<TryVec<u32>, Error> =
-            [Ok(1), Ok(2)].into_iter().try_collect_results();
+        let collected: Result<TryVec<u32>, Error> = [Ok(1), Ok(2)].into_iter().try_collect();
         assert_eq!(collected.unwrap(), [1, 2]);
         // An allocation failure comes out as the caller's error type.
         let (collected, _) = failing_at(0, || -> Result<Vec<u32>, Error> {
-            [Ok(1)].into_iter().try_collect_results()
+            [Ok(1)].into_iter().try_collect()
         });
         assert!(collected.unwrap_err().is::<OutOfMemory>());
     });

@@ -1078,14 +1078,14 @@ fn vec_ext() {
     // The buffer, "a", then a clone of each item.
     check(4, || {
         let mut v = Vec::<String>::try_with_capacity_oom(3)?;
-        v.try_push("a".try_to_owned()?)?;
+        v.try_push("a".try_to_owned()?.into())?;
         unchanged!(v.try_extend_from_slice(&source), v == ["a"]);
         assert_eq!(v, ["a", "b", "c"]);
         Ok(())
     });
     // "x", the buffer (4), then clones for all but the last element.
     check(4, || {
-        let value = "x".try_to_owned()?;
+        let value: String = "x".try_to_owned()?.into();
         let mut v: Vec<String> = Vec::new();
         unchanged!(v.try_resize(3, value), v.is_empty());
         assert_eq!(v, ["x", "x", "x"]);
@@ -1093,9 +1093,11 @@ fn vec_ext() {
         assert_eq!(v, ["x"]);
         Ok(())
     });
-    // `Vec`'s `TryExtend` and `TryFromIterator`.
-    check(2, || {
+    // `Vec`'s `TryFromIterator` (exactly 3, the range's hint) and
+    // `TryExtend` (no hint from `filter`: 6, then 12).
+    check(3, || {
         let mut v: Vec<u32> = (0..3).try_collect()?;
+        assert_eq!(v.capacity(), 3);
         unchanged!(v.try_extend((3..20).filter(|n| n % 4 == 0)), v == [0, 1, 2]);
         assert_eq!(v, [0, 1, 2, 4, 8, 12, 16]);
         Ok(())
@@ -1198,7 +1200,7 @@ fn boxed_helpers() {
 #[test]
 fn try_clone_of_std_values_and_try_to_owned() {
     check(1, || {
-        let owned: String = "owned".try_to_owned()?;
+        let owned: TryString = "owned".try_to_owned()?;
         assert_eq!(owned, "owned");
         assert_eq!(owned.capacity(), 5);
         Ok(())
@@ -1206,7 +1208,7 @@ fn try_clone_of_std_values_and_try_to_owned() {
     let words = [String::from("p"), String::from("q")];
     // The vector, then one string per item.
     check(3, || {
-        let owned: Vec<String> = words.try_to_owned()?;
+        let owned: TryVec<String> = words.try_to_owned()?;
         assert_eq!(owned, words);
         Ok(())
     });
@@ -1220,19 +1222,20 @@ fn try_clone_of_std_values_and_try_to_owned() {
 }
 
 #[test]
-fn try_collect_results() {
-    // All `Ok`: one buffer of 4 (the hint of `map_while` is 0).
+fn try_collect_of_results() {
+    // All `Ok`: one buffer of exactly 3 (the array's hint).
     check(1, || {
         let items: [Result<u32>; 3] = [Ok(1), Ok(2), Ok(3)];
-        let v: Vec<u32> = items.into_iter().try_collect_results()?;
+        let v: Vec<u32> = items.into_iter().try_collect()?;
         assert_eq!(v, [1, 2, 3]);
+        assert_eq!(v.capacity(), 3);
         Ok(())
     });
     // The first `Err` stops the collection and is returned; what was
     // collected so far (one buffer) is freed.
     check(1, || {
         let items = [Ok(1u32), Err(format_err!("bad item")), Ok(3)];
-        let result: Result<TryVec<u32>> = items.into_iter().try_collect_results();
+        let result: Result<TryVec<u32>> = items.into_iter().try_collect();
         let error = unless_oom(result.unwrap_err())?;
         assert_eq!(text!("{error}").as_str(), "bad item");
         Ok(())

@@ -53,6 +53,9 @@ mod panic_on_oom;
 mod string;
 mod try_clone;
 mod try_collect;
+mod try_cow;
+mod try_new;
+mod try_vec;
 mod vec;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
@@ -63,8 +66,12 @@ pub use hash_set::TryHashSet;
 pub use hashbrown::DefaultHashBuilder;
 pub use panic_on_oom::PanicOnOom;
 pub use string::TryString;
-pub use try_clone::{TryClone, TryToOwned};
+pub use try_clone::TryClone;
 pub use try_collect::{TryCollect, TryExtend, TryFromIterator};
+pub use try_cow::{TryCow, TryToOwned};
+pub use try_new::{TryNew, try_new};
+#[doc(hidden)]
+pub use try_vec::{from_array as __try_vec_from_array, from_elem as __try_vec_from_elem};
 pub use vec::{IntoIter, TryVec};
 
 use crate::OutOfMemory;
