@@ -157,19 +157,20 @@ impl<T, A: Allocator> TryExtend<T> for TryVec<T, A> {
     }
 }
 
-impl<T, A: Allocator + Default> TryFromIterator<T> for TryVec<T, A> {
+// Into the global allocator only, so that `TryVec::try_from_iter(..)`
+// needs no annotation of the allocator (a type's default parameter does
+// not take part in inference).
+impl<T> TryFromIterator<T> for TryVec<T> {
     /// Room for the iterator's lower size bound exactly, then amortised
     /// growth for the rest.
     fn try_from_iter<I: Iterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory> {
-        let mut vec = TryVec::with_capacity_in(iter.size_hint().0, A::default())?;
+        let mut vec = TryVec::with_capacity(iter.size_hint().0)?;
         vec.try_extend(iter)?;
         Ok(vec)
     }
 }
 
-impl<T, E: From<OutOfMemory>, A: Allocator + Default> TryFromIterator<Result<T, E>, E>
-    for TryVec<T, A>
-{
+impl<T, E: From<OutOfMemory>> TryFromIterator<Result<T, E>, E> for TryVec<T> {
     fn try_from_iter<I>(iter: I) -> Result<Self, E>
     where
         I: Iterator<Item = Result<T, E>>,
