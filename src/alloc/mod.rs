@@ -11,12 +11,13 @@
 //!
 //! - **Gradually**, on the std types you already use, through extension
 //!   traits: [`VecExt`], [`StringExt`], [`VecDequeExt`], the boxing
-//!   functions in [`boxed`], [`TryClone`], [`TryToOwned`], [`TryCollect`]
-//!   and [`TryExtend`].
+//!   functions in [`boxed`], [`TryNew`], [`TryClone`], [`TryToOwned`] and
+//!   [`TryCow`], [`TryCollect`] and [`TryExtend`].
 //! - **By enforcement**, with collections that have no aborting method at
 //!   all: [`TryVec`], [`TryString`], [`TryHashMap`] and [`TryHashSet`]. They
 //!   take an [`Allocator`] from `allocator-api2` (the version `hashbrown`
 //!   uses), so one allocator, such as a [`Budget`], serves all of them.
+//!   [`try_vec!`](crate::try_vec) is their `vec!`.
 //!
 //! Where some code prefers to panic, [`PanicOnOom::panic_on_oom`] says so
 //! explicitly.
