@@ -1240,6 +1240,40 @@ fn try_collect_of_results() {
         assert_eq!(text!("{error}").as_str(), "bad item");
         Ok(())
     });
+    // An exact hint: one buffer, which the box takes without shrinking.
+    check(1, || {
+        let items: [Result<u32>; 3] = [Ok(1), Ok(2), Ok(3)];
+        let boxed: Box<[u32]> = items.into_iter().try_collect()?;
+        assert_eq!(*boxed, [1, 2, 3]);
+        Ok(())
+    });
+    // The results' own error type, here `OutOfMemory` itself.
+    check(1, || {
+        let items = (0..5u16).map(Ok::<u16, OutOfMemory>);
+        let v: TryVec<u16> = items.try_collect()?;
+        assert!(v.iter().copied().eq(0..5));
+        Ok(())
+    });
+    // An `Err` stops the collection: the strings collected before it and
+    // the buffer are freed, the later items are not taken.
+    check(3, || {
+        let mut taken = 0;
+        let items = ["a", "b", "", "c"].into_iter().map(|s| {
+            taken += 1;
+            ensure!(!s.is_empty(), "empty word");
+            Ok(TryString::try_from_str(s)?)
+        });
+        let result: Result<TryVec<TryString>> = items.try_collect();
+        let error = unless_oom(result.unwrap_err())?;
+        assert_eq!(text!("{error}").as_str(), "empty word");
+        assert_eq!(taken, 3);
+        Ok(())
+    });
+    check(0, || {
+        let none: Result<Box<[u8]>> = std::iter::empty().try_collect();
+        assert!(none?.is_empty());
+        Ok(())
+    });
 }
 
 #[test]
@@ -1431,44 +1465,6 @@ fn try_cow_copies_on_write() {
         let pair = (TryString::try_from_str("p")?, 1u8);
         let owned = TryCow::from(&pair).into_owned()?;
         assert_eq!(owned, pair);
-        Ok(())
-    });
-}
-
-#[test]
-fn try_collect_of_results_into_boxes_and_vectors() {
-    // An exact hint: one buffer, which the box takes without shrinking.
-    check(1, || {
-        let items: [Result<u32>; 3] = [Ok(1), Ok(2), Ok(3)];
-        let boxed: Box<[u32]> = items.into_iter().try_collect()?;
-        assert_eq!(*boxed, [1, 2, 3]);
-        Ok(())
-    });
-    // The results' own error type, here `OutOfMemory` itself.
-    check(1, || {
-        let items = (0..5u16).map(Ok::<u16, OutOfMemory>);
-        let v: TryVec<u16> = items.try_collect()?;
-        assert!(v.iter().copied().eq(0..5));
-        Ok(())
-    });
-    // An `Err` stops the collection: the strings collected before it and
-    // the buffer are freed, the later items are not taken.
-    check(3, || {
-        let mut taken = 0;
-        let items = ["a", "b", "", "c"].into_iter().map(|s| {
-            taken += 1;
-            ensure!(!s.is_empty(), "empty word");
-            Ok(TryString::try_from_str(s)?)
-        });
-        let result: Result<TryVec<TryString>> = items.try_collect();
-        let error = unless_oom(result.unwrap_err())?;
-        assert_eq!(text!("{error}").as_str(), "empty word");
-        assert_eq!(taken, 3);
-        Ok(())
-    });
-    check(0, || {
-        let none: Result<Box<[u8]>> = std::iter::empty().try_collect();
-        assert!(none?.is_empty());
         Ok(())
     });
 }
