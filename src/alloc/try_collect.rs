@@ -23,7 +23,7 @@ use crate::OutOfMemory;
 ///
 /// ```
 /// use wasmtime_error::alloc::{TryFromIterator, TryVec};
-/// use wasmtime_error::{OutOfMemory, Result, format_err};
+/// use wasmtime_error::{Result, format_err};
 ///
 /// let v: TryVec<i32> = TryVec::try_from_iter(0..3)?;
 /// assert_eq!(v, [0, 1, 2]);

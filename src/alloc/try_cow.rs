@@ -93,23 +93,22 @@ impl<T, A: Allocator> Borrow<[T]> for TryVec<T, A> {
 /// # Example
 ///
 /// ```
-/// use wasmtime_error::alloc::TryCow;
 /// use wasmtime_error::Result;
+/// use wasmtime_error::alloc::{TryCow, TryString};
 ///
 /// /// Replaces tabs, copying only when there is one to replace.
 /// fn expand_tabs(line: &str) -> Result<TryCow<'_, str>> {
-///     let mut out = TryCow::from(line);
-///     if line.contains('\t') {
-///         let owned = out.to_mut()?;
-///         owned.clear();
-///         for c in line.chars() {
-///             match c {
-///                 '\t' => owned.push_str("    ")?,
-///                 c => owned.push(c)?,
-///             }
+///     if !line.contains('\t') {
+///         return Ok(TryCow::Borrowed(line));
+///     }
+///     let mut expanded = TryString::new();
+///     for c in line.chars() {
+///         match c {
+///             '\t' => expanded.push_str("    ")?,
+///             c => expanded.push(c)?,
 ///         }
 ///     }
-///     Ok(out)
+///     Ok(TryCow::Owned(expanded))
 /// }
 ///
 /// assert!(matches!(expand_tabs("plain")?, TryCow::Borrowed("plain")));
