@@ -1064,8 +1064,17 @@ mod wasmtime_names {
         assert_balanced(|| {
             let v = try_vec![Tracked::new(1); 4].unwrap();
             assert_eq!(ids(&v), [1, 1, 1, 1]);
-            // The elements are dropped when the buffer cannot be had.
-            let (result, failed) = failing_at(0, || try_vec![Tracked::new(2), Tracked::new(3)]);
+            // The elements are made first, as `vec!` makes them, and dropped
+            // when the buffer cannot be had.
+            let before = alive();
+            let mut alive_at_second = 0;
+            let (result, failed) = failing_at(0, || {
+                try_vec![Tracked::new(2), {
+                    alive_at_second = alive();
+                    Tracked::new(3)
+                }]
+            });
+            assert_eq!(alive_at_second, before + 1);
             assert_eq!(result.unwrap_err().requested_allocation_size(), 8);
             assert_eq!(failed, Some(8));
             assert!(failing_at(0, || try_vec![Tracked::new(4); 2]).0.is_err());
@@ -1207,5 +1216,23 @@ mod wasmtime_names {
         let error = err.to_wasmtime_result().unwrap_err();
         assert_eq!(error.to_string(), "kept");
         assert!(error.downcast_ref::<&str>().is_some());
+    }
+}
+
+/// `try_vec!` next to `use wasmtime_error::*`, whose `Ok` function shadows
+/// the prelude's `Ok`: the expansion uses nothing from the caller's scope.
+mod try_vec_under_glob_imports {
+    use wasmtime_error::alloc::*;
+    use wasmtime_error::*;
+
+    #[test]
+    fn both_forms_build_and_fill_the_vector() -> Result<()> {
+        let listed: TryVec<u8> = try_vec![1, 2]?;
+        let repeated = try_vec![7u8; 2]?;
+        assert_eq!(
+            (listed.as_slice(), repeated.as_slice()),
+            (&[1, 2][..], &[7, 7][..])
+        );
+        Ok(())
     }
 }
