@@ -12,8 +12,8 @@
 //!   anyhow's own downcast functions, reached through [`Probes`] in the
 //!   downcast's `Target`.
 
-use crate::Error;
 use crate::error::{Access, Decoded, Payload, Target};
+use crate::{Error, ToWasmtimeResult};
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;
@@ -32,8 +32,9 @@ impl Error {
     /// `downcast_ref::<anyhow::Error>()`); `{:?}` of the result does not
     /// print it.
     ///
-    /// This is what `?` cannot do on its own; see [`ToWasmtimeResult`] for
-    /// why, and for the shorter way to write it.
+    /// This is what `?` cannot do on its own; the implementation of
+    /// [`ToWasmtimeResult`] for `anyhow::Result` says why, and is the
+    /// shorter way to write it.
     ///
     /// # Example
     ///
@@ -138,8 +139,6 @@ impl From<Error> for ::anyhow::Error {
 /// allowed (our `Error` is a local type), so `?` turns an [`Error`] into an
 /// `anyhow::Error` by itself.
 ///
-/// This trait is sealed: it is implemented for `anyhow::Result<T>` only.
-///
 /// # Example
 ///
 /// ```
@@ -160,28 +159,6 @@ impl From<Error> for ::anyhow::Error {
 /// assert_eq!(error.to_string(), "not implemented");
 /// assert!(error.is::<anyhow::Error>());
 /// ```
-pub trait ToWasmtimeResult<T>: private::Sealed {
-    /// The same result with its error converted by [`Error::from_anyhow`].
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use wasmtime_error::ToWasmtimeResult;
-    ///
-    /// let ok: anyhow::Result<u8> = Ok(7);
-    /// assert_eq!(ok.to_wasmtime_result().unwrap(), 7);
-    ///
-    /// let err: anyhow::Result<u8> = Err(anyhow::anyhow!("late"));
-    /// assert_eq!(err.to_wasmtime_result().unwrap_err().to_string(), "late");
-    /// ```
-    fn to_wasmtime_result(self) -> crate::Result<T>;
-}
-
-mod private {
-    pub trait Sealed {}
-    impl<T> Sealed for ::anyhow::Result<T> {}
-}
-
 impl<T> ToWasmtimeResult<T> for ::anyhow::Result<T> {
     fn to_wasmtime_result(self) -> crate::Result<T> {
         self.map_err(Error::from_anyhow)

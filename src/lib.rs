@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(arc_try_new, feature(allocator_api))]
 
 extern crate alloc as std_alloc;
 #[cfg(feature = "std")]
@@ -14,6 +15,7 @@ mod anyhow;
 mod error;
 mod macros;
 mod oom;
+mod to_wasmtime_result;
 
 #[doc(hidden)]
 pub mod __private;
@@ -22,9 +24,7 @@ pub mod oom_test;
 
 pub use error::{Chain, Context, Error};
 pub use oom::OutOfMemory;
-
-#[cfg(feature = "anyhow")]
-pub use anyhow::ToWasmtimeResult;
+pub use to_wasmtime_result::ToWasmtimeResult;
 
 /// `Result<T, Error>`, with `Error` as the default error type.
 ///

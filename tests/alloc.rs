@@ -549,31 +549,31 @@ fn boxes_clones_and_collects_fail_cleanly() {
             assert!(failing_at(0, || numbers.try_to_owned()).0.is_err());
             assert_eq!(numbers.try_to_owned().unwrap(), [1, 2]);
 
-            let (result, _) = failing_at(0, || (0..4).map(Tracked::new).try_collect::<TryVec<_>>());
+            let (result, _) =
+                failing_at(0, || (0..4).map(Tracked::new).try_collect::<TryVec<_>, _>());
             assert!(result.is_err());
-            let (result, _) = failing_at(0, || "abc".chars().try_collect::<TryString>());
+            let (result, _) = failing_at(0, || "abc".chars().try_collect::<TryString, _>());
             assert!(result.is_err());
-            let (result, _) = failing_at(0, || (0..4).try_collect::<Box<[u8]>>());
+            let (result, _) = failing_at(0, || (0..4).try_collect::<Box<[u8]>, _>());
             assert!(result.is_err());
         })
     });
 }
 
 #[test]
-fn try_collect_results_stops_at_the_first_error() {
+fn try_collect_of_results_stops_at_the_first_error() {
     assert_balanced(|| {
         let items = [Ok(1), Ok(2), Err("bad"), Ok(4)];
         let collected: Result<TryVec<Tracked>, Error> = items
             .iter()
             .map(|r| r.map(Tracked::new).map_err(Error::msg))
-            .try_collect_results();
+            .try_collect();
         assert_eq!(collected.unwrap_err().to_string(), "bad");
-        let collected: Result<TryVec<u32>, Error> =
-            [Ok(1), Ok(2)].into_iter().try_collect_results();
+        let collected: Result<TryVec<u32>, Error> = [Ok(1), Ok(2)].into_iter().try_collect();
         assert_eq!(collected.unwrap(), [1, 2]);
         // An allocation failure comes out as the caller's error type.
         let (collected, _) = failing_at(0, || -> Result<Vec<u32>, Error> {
-            [Ok(1)].into_iter().try_collect_results()
+            [Ok(1)].into_iter().try_collect()
         });
         assert!(collected.unwrap_err().is::<OutOfMemory>());
     });
@@ -1960,5 +1960,217 @@ mod hash_additions {
                 assert!(map.keys().all(|k| k % 2 == 1));
             })
         });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What Wasmtime's alloc module names: `try_vec!`, `TryNew`, `TryCow`,
+// `TryToOwned`, `try_collect` of results, `clone_panic_on_oom`,
+// `PanicOnOom::Result`, `ToWasmtimeResult` on our own `Result`.
+// ---------------------------------------------------------------------------
+
+mod wasmtime_names {
+    use super::*;
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+    use std::mem::ManuallyDrop;
+    use std::ptr::NonNull;
+    use std::rc::Rc;
+    use std::sync::Arc;
+    use wasmtime_error::alloc::{PanicOnOom, TryCow, try_new};
+    use wasmtime_error::{Result, ToWasmtimeResult, format_err, try_vec};
+
+    #[repr(align(256))]
+    struct OverAligned(u8);
+
+    fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        value.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    #[test]
+    fn try_vec_of_clones_drops_everything_once_when_a_clone_fails() {
+        for fail_at in 0..3 {
+            assert_balanced(|| {
+                CLONE_COUNTDOWN.with(|c| c.set(Some(fail_at)));
+                let oom = try_vec![Tracked::new(1); 4].unwrap_err();
+                CLONE_COUNTDOWN.with(|c| c.set(None));
+                assert_eq!(oom.requested_allocation_size(), 1234);
+            });
+        }
+        assert_balanced(|| {
+            let v = try_vec![Tracked::new(1); 4].unwrap();
+            assert_eq!(ids(&v), [1, 1, 1, 1]);
+            // The elements are made first, as `vec!` makes them, and dropped
+            // when the buffer cannot be had.
+            let before = alive();
+            let mut alive_at_second = 0;
+            let (result, failed) = failing_at(0, || {
+                try_vec![Tracked::new(2), {
+                    alive_at_second = alive();
+                    Tracked::new(3)
+                }]
+            });
+            assert_eq!(alive_at_second, before + 1);
+            assert_eq!(result.unwrap_err().requested_allocation_size(), 8);
+            assert_eq!(failed, Some(8));
+            assert!(failing_at(0, || try_vec![Tracked::new(4); 2]).0.is_err());
+            assert!(try_vec![Tracked::new(5); 0].unwrap().is_empty());
+        });
+        let huge = try_vec![0u64; usize::MAX].unwrap_err();
+        assert!(huge.requested_allocation_size() >= isize::MAX as usize);
+    }
+
+    #[test]
+    fn try_new_makes_boxes_arcs_and_rcs() {
+        assert_no_leak(|| {
+            let (result, failed) = failing_at(0, || try_new::<Box<[u8; 40]>>([1; 40]));
+            assert_eq!(result.unwrap_err().requested_allocation_size(), 40);
+            assert_eq!(failed, Some(40));
+
+            let arc = try_new::<Arc<OverAligned>>(OverAligned(1)).unwrap();
+            let rc = try_new::<Rc<OverAligned>>(OverAligned(2)).unwrap();
+            assert_eq!((arc.0, rc.0), (1, 2));
+            assert_eq!(Arc::as_ptr(&arc) as usize % 256, 0);
+            assert_eq!(Rc::as_ptr(&rc) as usize % 256, 0);
+            let shared = arc.try_clone().unwrap();
+            assert!(Arc::ptr_eq(&shared, &arc));
+            assert_eq!(*try_new::<Arc<()>>(()).unwrap(), ());
+            assert_eq!(*try_new::<Rc<()>>(()).unwrap(), ());
+        });
+    }
+
+    #[test]
+    fn try_cow_compares_hashes_and_formats_as_its_borrowed_form() {
+        let borrowed: TryCow<'_, str> = TryCow::from("same");
+        let owned: TryCow<'_, str> = TryCow::Owned(TryString::try_from_str("same").unwrap());
+        assert!(borrowed == owned);
+        assert_eq!(hash_of(&borrowed), hash_of(&owned));
+        assert_eq!(hash_of(&borrowed), hash_of("same"));
+        assert!(TryCow::from("a") < owned);
+        assert_eq!(TryCow::from("z").cmp(&owned), std::cmp::Ordering::Greater);
+        assert_eq!(format!("{owned:?} {owned}"), r#""same" same"#);
+        let as_ref: &str = owned.as_ref();
+        let borrow: &str = std::borrow::Borrow::borrow(&owned);
+        assert_eq!((as_ref, borrow), ("same", "same"));
+
+        // As a map key, looked up by `&str` through `Borrow<str>`.
+        let mut map = HashMap::new();
+        map.insert(owned, 1);
+        assert_eq!(map.get("same"), Some(&1));
+
+        let empty: TryCow<'_, [u8]> = TryCow::default();
+        assert!(matches!(&empty, TryCow::Owned(v) if v.capacity() == 0));
+        assert_eq!(format!("{empty:?}"), "[]");
+
+        // A failed `to_mut` leaves it borrowed; a failed `into_owned` drops
+        // nothing it should not.
+        assert_no_leak(|| {
+            let mut cow = TryCow::from("abc");
+            assert!(failing_at(0, || cow.to_mut().map(|_| ())).0.is_err());
+            assert!(matches!(cow, TryCow::Borrowed("abc")));
+            assert!(failing_at(0, || cow.into_owned()).0.is_err());
+        });
+    }
+
+    #[test]
+    fn try_to_owned_of_slices_drops_the_clones_made_when_one_fails() {
+        for fail_at in 0..3 {
+            assert_balanced(|| {
+                let items = tracked(0..3);
+                CLONE_COUNTDOWN.with(|c| c.set(Some(fail_at)));
+                let result = items.as_slice().try_to_owned();
+                CLONE_COUNTDOWN.with(|c| c.set(None));
+                assert_eq!(result.unwrap_err().requested_allocation_size(), 1234);
+            });
+        }
+    }
+
+    #[test]
+    fn try_collect_of_results_drops_what_it_collected() {
+        assert_balanced(|| {
+            let items = [Ok(1), Err("bad"), Ok(3)];
+            let collected: Result<Box<[Tracked]>, Error> = items
+                .into_iter()
+                .map(|r| r.map(Tracked::new).map_err(Error::msg))
+                .try_collect();
+            assert_eq!(collected.unwrap_err().to_string(), "bad");
+            // An allocation failure comes out as the items' error type.
+            let (collected, _) = failing_at(0, || -> Result<TryVec<Tracked>> {
+                (0..3).map(|n| Ok(Tracked::new(n))).try_collect()
+            });
+            assert!(collected.unwrap_err().is::<OutOfMemory>());
+            let all: Vec<Tracked> = (0..3)
+                .map(|n| wasmtime_error::Ok(Tracked::new(n)))
+                .try_collect()
+                .unwrap();
+            assert_eq!(ids(&all), [0, 1, 2]);
+        });
+    }
+
+    #[test]
+    fn clone_panic_on_oom_panics_with_the_out_of_memory_message() {
+        let words = vec![String::from("one")];
+        assert_eq!(words.clone_panic_on_oom(), words);
+        let (panic, _) = failing_at(1, || {
+            std::panic::catch_unwind(|| words.clone_panic_on_oom()).unwrap_err()
+        });
+        let message = panic.downcast_ref::<String>().unwrap();
+        assert_eq!(*message, OutOfMemory::new(3).to_string());
+    }
+
+    #[test]
+    fn pointers_and_manually_drop_clone_without_allocating() {
+        let mut value = 5u8;
+        let raw: *mut u8 = &mut value;
+        assert_eq!(raw.try_clone().unwrap(), raw);
+        let non_null = NonNull::from(&mut value);
+        assert_eq!(non_null.try_clone().unwrap(), non_null);
+        let unsized_ptr: *mut [u8] = std::ptr::slice_from_raw_parts_mut(raw, 1);
+        assert_eq!(unsized_ptr.try_clone().unwrap(), unsized_ptr);
+        assert_balanced(|| {
+            let kept = ManuallyDrop::new(Tracked::new(3));
+            let copy = kept.try_clone().unwrap();
+            assert_eq!(copy.0, 3);
+            drop(ManuallyDrop::into_inner(kept));
+            drop(ManuallyDrop::into_inner(copy));
+        });
+    }
+
+    #[test]
+    fn panic_on_oom_names_its_value_type_result() {
+        fn unwrap_len<P: PanicOnOom<Result = TryVec<u8>>>(result: P) -> usize {
+            result.panic_on_oom().len()
+        }
+        assert_eq!(unwrap_len(TryVec::<u8>::with_capacity(2)), 0);
+    }
+
+    #[test]
+    fn to_wasmtime_result_leaves_our_own_result_as_it_is() {
+        let ok: Result<u8> = Ok(1);
+        assert_eq!(ok.to_wasmtime_result().unwrap(), 1);
+        let err: Result<u8> = Err(format_err!("kept"));
+        let error = err.to_wasmtime_result().unwrap_err();
+        assert_eq!(error.to_string(), "kept");
+        assert!(error.downcast_ref::<&str>().is_some());
+    }
+}
+
+/// `try_vec!` next to `use wasmtime_error::*`, whose `Ok` function shadows
+/// the prelude's `Ok`: the expansion uses nothing from the caller's scope.
+mod try_vec_under_glob_imports {
+    use wasmtime_error::alloc::*;
+    use wasmtime_error::*;
+
+    #[test]
+    fn both_forms_build_and_fill_the_vector() -> Result<()> {
+        let listed: TryVec<u8> = try_vec![1, 2]?;
+        let repeated = try_vec![7u8; 2]?;
+        assert_eq!(
+            (listed.as_slice(), repeated.as_slice()),
+            (&[1, 2][..], &[7, 7][..])
+        );
+        Ok(())
     }
 }

@@ -1082,14 +1082,14 @@ fn vec_ext() {
     // The buffer, "a", then a clone of each item.
     check(4, || {
         let mut v = Vec::<String>::try_with_capacity_oom(3)?;
-        v.try_push("a".try_to_owned()?)?;
+        v.try_push("a".try_to_owned()?.into())?;
         unchanged!(v.try_extend_from_slice(&source), v == ["a"]);
         assert_eq!(v, ["a", "b", "c"]);
         Ok(())
     });
     // "x", the buffer (4), then clones for all but the last element.
     check(4, || {
-        let value = "x".try_to_owned()?;
+        let value: String = "x".try_to_owned()?.into();
         let mut v: Vec<String> = Vec::new();
         unchanged!(v.try_resize(3, value), v.is_empty());
         assert_eq!(v, ["x", "x", "x"]);
@@ -1097,9 +1097,11 @@ fn vec_ext() {
         assert_eq!(v, ["x"]);
         Ok(())
     });
-    // `Vec`'s `TryExtend` and `TryFromIterator`.
-    check(2, || {
+    // `Vec`'s `TryFromIterator` (exactly 3, the range's hint) and
+    // `TryExtend` (no hint from `filter`: 6, then 12).
+    check(3, || {
         let mut v: Vec<u32> = (0..3).try_collect()?;
+        assert_eq!(v.capacity(), 3);
         unchanged!(v.try_extend((3..20).filter(|n| n % 4 == 0)), v == [0, 1, 2]);
         assert_eq!(v, [0, 1, 2, 4, 8, 12, 16]);
         Ok(())
@@ -1202,7 +1204,7 @@ fn boxed_helpers() {
 #[test]
 fn try_clone_of_std_values_and_try_to_owned() {
     check(1, || {
-        let owned: String = "owned".try_to_owned()?;
+        let owned: TryString = "owned".try_to_owned()?;
         assert_eq!(owned, "owned");
         assert_eq!(owned.capacity(), 5);
         Ok(())
@@ -1210,7 +1212,7 @@ fn try_clone_of_std_values_and_try_to_owned() {
     let words = [String::from("p"), String::from("q")];
     // The vector, then one string per item.
     check(3, || {
-        let owned: Vec<String> = words.try_to_owned()?;
+        let owned: TryVec<String> = words.try_to_owned()?;
         assert_eq!(owned, words);
         Ok(())
     });
@@ -1224,21 +1226,56 @@ fn try_clone_of_std_values_and_try_to_owned() {
 }
 
 #[test]
-fn try_collect_results() {
-    // All `Ok`: one buffer of 4 (the hint of `map_while` is 0).
+fn try_collect_of_results() {
+    // All `Ok`: one buffer of exactly 3 (the array's hint).
     check(1, || {
         let items: [Result<u32>; 3] = [Ok(1), Ok(2), Ok(3)];
-        let v: Vec<u32> = items.into_iter().try_collect_results()?;
+        let v: Vec<u32> = items.into_iter().try_collect()?;
         assert_eq!(v, [1, 2, 3]);
+        assert_eq!(v.capacity(), 3);
         Ok(())
     });
     // The first `Err` stops the collection and is returned; what was
     // collected so far (one buffer) is freed.
     check(1, || {
         let items = [Ok(1u32), Err(format_err!("bad item")), Ok(3)];
-        let result: Result<TryVec<u32>> = items.into_iter().try_collect_results();
+        let result: Result<TryVec<u32>> = items.into_iter().try_collect();
         let error = unless_oom(result.unwrap_err())?;
         assert_eq!(text!("{error}").as_str(), "bad item");
+        Ok(())
+    });
+    // An exact hint: one buffer, which the box takes without shrinking.
+    check(1, || {
+        let items: [Result<u32>; 3] = [Ok(1), Ok(2), Ok(3)];
+        let boxed: Box<[u32]> = items.into_iter().try_collect()?;
+        assert_eq!(*boxed, [1, 2, 3]);
+        Ok(())
+    });
+    // The results' own error type, here `OutOfMemory` itself.
+    check(1, || {
+        let items = (0..5u16).map(Ok::<u16, OutOfMemory>);
+        let v: TryVec<u16> = items.try_collect()?;
+        assert!(v.iter().copied().eq(0..5));
+        Ok(())
+    });
+    // An `Err` stops the collection: the strings collected before it and
+    // the buffer are freed, the later items are not taken.
+    check(3, || {
+        let mut taken = 0;
+        let items = ["a", "b", "", "c"].into_iter().map(|s| {
+            taken += 1;
+            ensure!(!s.is_empty(), "empty word");
+            Ok(TryString::try_from_str(s)?)
+        });
+        let result: Result<TryVec<TryString>> = items.try_collect();
+        let error = unless_oom(result.unwrap_err())?;
+        assert_eq!(text!("{error}").as_str(), "empty word");
+        assert_eq!(taken, 3);
+        Ok(())
+    });
+    check(0, || {
+        let none: Result<Box<[u8]>> = std::iter::empty().try_collect();
+        assert!(none?.is_empty());
         Ok(())
     });
 }
@@ -1638,4 +1675,173 @@ mod hash_constructors {
             Ok(())
         });
     }
+}
+
+// ---------------------------------------------------------------------------
+// What Wasmtime's alloc module names: `try_vec!`, `TryNew`, `TryCow`,
+// `TryToOwned`, `try_collect` of results and `TryClone` of tuples and
+// `ManuallyDrop`.
+// ---------------------------------------------------------------------------
+
+use std::mem::ManuallyDrop;
+use wasmtime_error::alloc::{TryCow, TryNew, try_new};
+use wasmtime_error::try_vec;
+
+/// A type whose alignment is larger than any allocator's minimum.
+#[repr(align(256))]
+#[derive(Debug, PartialEq)]
+struct OverAligned(u8);
+
+#[test]
+fn try_vec_macro() {
+    // One allocation of exactly the number of elements.
+    check(1, || {
+        let v: TryVec<u32> = try_vec![1, 2, 3]?;
+        assert_eq!((v.as_slice(), v.capacity()), (&[1, 2, 3][..], 3));
+        Ok(())
+    });
+    // The element, the buffer of 3, then two clones (the element itself
+    // fills the last slot).
+    check(4, || {
+        let v = try_vec![TryString::try_from_str("ab")?; 3]?;
+        assert_eq!((v.len(), v.capacity()), (3, 3));
+        assert!(v.iter().all(|s| s == "ab"));
+        Ok(())
+    });
+    // `n == 0` drops the element; no elements or zero-sized ones allocate
+    // nothing.
+    check(1, || {
+        let v = try_vec![TryString::try_from_str("dropped")?; 0]?;
+        assert!(v.is_empty());
+        Ok(())
+    });
+    check(0, || {
+        let v: TryVec<u8> = try_vec![]?;
+        assert_eq!(v.capacity(), 0);
+        let units = try_vec![(); 1000]?;
+        assert_eq!(units.len(), 1000);
+        let units = try_vec![(), ()]?;
+        assert_eq!(units.len(), 2);
+        Ok(())
+    });
+    check(1, || {
+        let v = try_vec![OverAligned(1), OverAligned(2)]?;
+        assert_eq!(v.as_ptr() as usize % 256, 0);
+        assert_eq!(v, [OverAligned(1), OverAligned(2)]);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_new_box() {
+    check(1, || {
+        let boxed: Box<TryString> = try_new(TryString::new())?;
+        assert_eq!(*boxed, "");
+        Ok(())
+    });
+    // The value (one string) is dropped when the box cannot be made.
+    check(2, || {
+        let boxed = <Box<_> as TryNew>::try_new(TryString::try_from_str("in a box")?)?;
+        assert_eq!(*boxed, "in a box");
+        Ok(())
+    });
+    check(1, || {
+        let boxed = try_new::<Box<OverAligned>>(OverAligned(7))?;
+        assert_eq!(&*boxed as *const OverAligned as usize % 256, 0);
+        assert_eq!(boxed.0, 7);
+        Ok(())
+    });
+    check(0, || {
+        let unit = try_new::<Box<()>>(())?;
+        assert_eq!(*unit, ());
+        Ok(())
+    });
+}
+
+/// `Arc` and `Rc` are fallible only through the unstable `Arc::try_new`;
+/// with a stable compiler a failed allocation aborts, so the harness
+/// cannot run them (`tests/alloc.rs` checks them without injection).
+#[cfg(arc_try_new)]
+#[test]
+fn try_new_arc_and_rc() {
+    use std::rc::Rc;
+    use std::sync::Arc;
+    check(2, || {
+        let shared = try_new::<Arc<u64>>(5)?;
+        let local = try_new::<Rc<OverAligned>>(OverAligned(6))?;
+        assert_eq!((*shared, local.0), (5, 6));
+        assert_eq!(&*local as *const OverAligned as usize % 256, 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_cow_copies_on_write() {
+    // `to_mut` copies the borrowed text (exactly its length), then
+    // `push_str` grows the copy (to 8); a failed copy leaves it borrowed.
+    check(2, || {
+        let mut cow = TryCow::from("abc");
+        let owned = unchanged!(cow.to_mut(), matches!(cow, TryCow::Borrowed("abc")));
+        assert_eq!(owned.capacity(), 3);
+        unchanged!(owned.push_str("de"), owned == "abc");
+        assert!(matches!(cow, TryCow::Owned(_)));
+        assert_eq!(&*cow, "abcde");
+        // Owned already: no copy.
+        cow.to_mut()?.push('f')?;
+        assert_eq!(cow.into_owned()?, "abcdef");
+        Ok(())
+    });
+    // A slice: the buffer, then one clone per element.
+    let words = [text("x"), text("y")];
+    check(3, || {
+        let cow = TryCow::from(&words[..]);
+        let owned: TryVec<TryString> = cow.into_owned()?;
+        assert_eq!(owned, ["x", "y"]);
+        Ok(())
+    });
+    // Cloning a borrowed cow allocates nothing; an owned one is copied.
+    check(2, || {
+        let borrowed = TryCow::from("text");
+        assert!(matches!(borrowed.try_clone()?, TryCow::Borrowed("text")));
+        let owned: TryCow<'_, str> = TryCow::Owned(TryString::try_from_str("text")?);
+        let copy = owned.try_clone()?;
+        assert!(matches!(copy, TryCow::Owned(_)));
+        assert_eq!(copy, borrowed);
+        Ok(())
+    });
+    // A `TryClone` value is its own owned form: the string, then its copy.
+    check(2, || {
+        let number: TryCow<'_, u64> = TryCow::from(&7);
+        assert_eq!(number.into_owned()?, 7);
+        let pair = (TryString::try_from_str("p")?, 1u8);
+        let owned = TryCow::from(&pair).into_owned()?;
+        assert_eq!(owned, pair);
+        Ok(())
+    });
+}
+
+#[test]
+fn try_clone_of_tuples_and_manually_drop() {
+    // Twelve elements, two of which allocate: the two strings, then their
+    // clones.
+    check(4, || {
+        let five = TryString::try_from_str("five")?;
+        let twelve = TryString::try_from_str("12")?;
+        let tuple = (
+            1u8, 2u16, 3u32, 4u64, five, 6i8, 7i16, 8i32, 9i64, 'x', true, twelve,
+        );
+        let clone = tuple.try_clone()?;
+        assert_eq!(clone, tuple);
+        Ok(())
+    });
+    check(2, || {
+        // The clone is a `ManuallyDrop` too: both are taken out to be
+        // dropped, also when the clone failed.
+        let kept = ManuallyDrop::new(TryString::try_from_str("kept")?);
+        let copy = kept.try_clone();
+        drop(ManuallyDrop::into_inner(kept));
+        let copy = ManuallyDrop::into_inner(copy?);
+        assert_eq!(copy, "kept");
+        Ok(())
+    });
 }

@@ -11,12 +11,13 @@
 //!
 //! - **Gradually**, on the std types you already use, through extension
 //!   traits: [`VecExt`], [`StringExt`], [`VecDequeExt`], the boxing
-//!   functions in [`boxed`], [`TryClone`], [`TryToOwned`], [`TryCollect`]
-//!   and [`TryExtend`].
+//!   functions in [`boxed`], [`TryNew`], [`TryClone`], [`TryToOwned`] and
+//!   [`TryCow`], [`TryCollect`] and [`TryExtend`].
 //! - **By enforcement**, with collections that have no aborting method at
 //!   all: [`TryVec`], [`TryString`], [`TryHashMap`] and [`TryHashSet`]. They
 //!   take an [`Allocator`] from `allocator-api2` (the version `hashbrown`
 //!   uses), so one allocator, such as a [`Budget`], serves all of them.
+//!   [`try_vec!`](crate::try_vec) is their `vec!`.
 //!
 //! Where some code prefers to panic, [`PanicOnOom::panic_on_oom`] says so
 //! explicitly.
@@ -55,6 +56,9 @@ mod serde;
 mod string;
 mod try_clone;
 mod try_collect;
+mod try_cow;
+mod try_new;
+mod try_vec;
 mod vec;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
@@ -70,8 +74,12 @@ pub use hash_set::TryHashSet;
 pub use hashbrown::DefaultHashBuilder;
 pub use panic_on_oom::PanicOnOom;
 pub use string::TryString;
-pub use try_clone::{TryClone, TryToOwned};
+pub use try_clone::TryClone;
 pub use try_collect::{TryCollect, TryExtend, TryFromIterator};
+pub use try_cow::{TryCow, TryToOwned};
+pub use try_new::{TryNew, try_new};
+#[doc(hidden)]
+pub use try_vec::{from_array as __try_vec_from_array, from_elem as __try_vec_from_elem};
 pub use vec::{IntoIter, TryVec};
 
 use crate::OutOfMemory;

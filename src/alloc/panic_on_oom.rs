@@ -22,7 +22,7 @@ use crate::OutOfMemory;
 /// ```
 pub trait PanicOnOom {
     /// The value on success.
-    type Output;
+    type Result;
 
     /// The value, or a panic with the out-of-memory message.
     ///
@@ -38,11 +38,11 @@ pub trait PanicOnOom {
     /// let s = TryString::try_from_str("fits").panic_on_oom();
     /// assert_eq!(s, "fits");
     /// ```
-    fn panic_on_oom(self) -> Self::Output;
+    fn panic_on_oom(self) -> Self::Result;
 }
 
 impl<T> PanicOnOom for Result<T, OutOfMemory> {
-    type Output = T;
+    type Result = T;
 
     #[inline]
     #[track_caller]

@@ -1,24 +1,27 @@
-//! [`TryClone`] and [`TryToOwned`]: copies that report allocation failure.
+//! [`TryClone`]: copies that report allocation failure.
 
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ptr::NonNull;
 use std_alloc::boxed::Box;
 use std_alloc::rc::Rc;
 use std_alloc::string::String;
 use std_alloc::sync::Arc;
 use std_alloc::vec::Vec;
 
-use super::StringExt;
 use super::TryVec;
 use super::boxed::{try_new_box, try_new_boxed_str};
+use super::{StringExt, VecExt};
 use crate::OutOfMemory;
 
 /// `Clone` that returns `Err(OutOfMemory)` instead of aborting when the copy
 /// needs memory it cannot get.
 ///
-/// Implemented for the primitive types, shared references, `Option`,
-/// `Result`, tuples up to eight elements, `PhantomData`, `Rc` and `Arc`
-/// (which only count references), `Vec`, `String`, `Box` and the collections
-/// of this module.
+/// Implemented for the primitive types, shared references, raw and
+/// `NonNull` pointers (the pointer is copied, not what it points to),
+/// `Option`, `Result`, `ManuallyDrop`, tuples up to twelve elements,
+/// `PhantomData`, `Rc` and `Arc` (which only count references), `Vec`,
+/// `String`, `Box` and the collections of this module.
 ///
 /// # Example
 ///
@@ -44,6 +47,28 @@ pub trait TryClone: Sized {
     /// # wasmtime_error::Ok(())
     /// ```
     fn try_clone(&self) -> Result<Self, OutOfMemory>;
+
+    /// A copy of `self`, panicking if memory runs out: for code that
+    /// treats a failed allocation as a bug, as
+    /// [`PanicOnOom`](super::PanicOnOom) does.
+    ///
+    /// # Panics
+    ///
+    /// If [`try_clone`](TryClone::try_clone) fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{TryClone, TryString};
+    ///
+    /// let name = TryString::try_from_str("wasm")?;
+    /// assert_eq!(name.clone_panic_on_oom(), "wasm");
+    /// # wasmtime_error::Ok(())
+    /// ```
+    #[track_caller]
+    fn clone_panic_on_oom(&self) -> Self {
+        super::PanicOnOom::panic_on_oom(self.try_clone())
+    }
 }
 
 macro_rules! try_clone_by_copy {
@@ -88,6 +113,50 @@ impl<T: ?Sized> TryClone for &T {
     #[inline]
     fn try_clone(&self) -> Result<Self, OutOfMemory> {
         Ok(*self)
+    }
+}
+
+/// Hash builders hold a few words of seed and allocate nothing.
+impl TryClone for hashbrown::DefaultHashBuilder {
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(self.clone())
+    }
+}
+
+#[cfg(feature = "std")]
+impl TryClone for std::hash::RandomState {
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(self.clone())
+    }
+}
+
+impl<T: ?Sized> TryClone for *const T {
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(*self)
+    }
+}
+
+impl<T: ?Sized> TryClone for *mut T {
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(*self)
+    }
+}
+
+impl<T: ?Sized> TryClone for NonNull<T> {
+    #[inline]
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(*self)
+    }
+}
+
+impl<T: TryClone> TryClone for ManuallyDrop<T> {
+    /// Clones the value inside; the copy is not dropped either.
+    fn try_clone(&self) -> Result<Self, OutOfMemory> {
+        Ok(ManuallyDrop::new((**self).try_clone()?))
     }
 }
 
@@ -152,16 +221,24 @@ try_clone_tuple!(A B C D E);
 try_clone_tuple!(A B C D E F);
 try_clone_tuple!(A B C D E F G);
 try_clone_tuple!(A B C D E F G H);
+try_clone_tuple!(A B C D E F G H I);
+try_clone_tuple!(A B C D E F G H I J);
+try_clone_tuple!(A B C D E F G H I J K);
+try_clone_tuple!(A B C D E F G H I J K L);
 
 impl<T: TryClone> TryClone for Vec<T> {
     fn try_clone(&self) -> Result<Self, OutOfMemory> {
-        self.as_slice().try_to_owned()
+        let mut clone = Vec::try_with_capacity_oom(self.len())?;
+        clone.try_extend_from_slice(self)?;
+        Ok(clone)
     }
 }
 
 impl TryClone for String {
     fn try_clone(&self) -> Result<Self, OutOfMemory> {
-        self.as_str().try_to_owned()
+        let mut clone = String::try_with_capacity_oom(self.len())?;
+        clone.try_push_str(self)?;
+        Ok(clone)
     }
 }
 
@@ -182,58 +259,5 @@ impl<T: TryClone> TryClone for Box<[T]> {
 impl TryClone for Box<str> {
     fn try_clone(&self) -> Result<Self, OutOfMemory> {
         try_new_boxed_str(self)
-    }
-}
-
-/// `ToOwned` that returns `Err(OutOfMemory)` instead of aborting: `str`
-/// becomes a `String`, `[T]` a `Vec<T>` (its elements copied with
-/// [`TryClone`]). Convert the result into a [`TryString`](super::TryString)
-/// or [`TryVec`] for free with `into()`.
-///
-/// # Example
-///
-/// ```
-/// use wasmtime_error::alloc::{TryToOwned, TryVec};
-///
-/// let owned: String = "text".try_to_owned()?;
-/// assert_eq!(owned, "text");
-/// let numbers: TryVec<u32> = [1, 2, 3][..].try_to_owned()?.into();
-/// assert_eq!(numbers, [1, 2, 3]);
-/// # wasmtime_error::Ok(())
-/// ```
-pub trait TryToOwned {
-    /// The owned form.
-    type Owned;
-
-    /// An owned copy of `self`, or the allocation failure that prevented it.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use wasmtime_error::alloc::TryToOwned;
-    ///
-    /// assert_eq!("abc".try_to_owned()?, String::from("abc"));
-    /// # wasmtime_error::Ok(())
-    /// ```
-    fn try_to_owned(&self) -> Result<Self::Owned, OutOfMemory>;
-}
-
-impl TryToOwned for str {
-    type Owned = String;
-
-    fn try_to_owned(&self) -> Result<String, OutOfMemory> {
-        let mut owned = String::try_with_capacity_oom(self.len())?;
-        owned.try_push_str(self)?;
-        Ok(owned)
-    }
-}
-
-impl<T: TryClone> TryToOwned for [T] {
-    type Owned = Vec<T>;
-
-    fn try_to_owned(&self) -> Result<Vec<T>, OutOfMemory> {
-        let mut owned = TryVec::with_capacity(self.len())?;
-        owned.extend_from_slice(self)?;
-        Ok(owned.into())
     }
 }

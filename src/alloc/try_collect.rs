@@ -11,32 +11,44 @@ use super::ext::{StringExt, VecExt};
 use super::{TryString, TryVec};
 use crate::OutOfMemory;
 
-/// `FromIterator` that returns `Err(OutOfMemory)` instead of aborting; the
-/// target of [`TryCollect::try_collect`].
+/// `FromIterator` that returns an error instead of aborting; the target of
+/// [`TryCollect::try_collect`].
+///
+/// `E` is the error: [`OutOfMemory`] (the default) when collecting items,
+/// and for the collections of `Result<T, E>` items (into `TryVec<T>`,
+/// `Vec<T>` and `Box<[T]>`) the items' own error `E`, into which an
+/// allocation failure is converted.
 ///
 /// # Example
 ///
 /// ```
 /// use wasmtime_error::alloc::{TryFromIterator, TryVec};
+/// use wasmtime_error::{Result, format_err};
 ///
 /// let v: TryVec<i32> = TryVec::try_from_iter(0..3)?;
 /// assert_eq!(v, [0, 1, 2]);
+///
+/// let items = [Ok(1), Err(format_err!("no second item"))];
+/// let v: Result<TryVec<i32>> = TryVec::try_from_iter(items.into_iter());
+/// assert_eq!(v.unwrap_err().to_string(), "no second item");
 /// # wasmtime_error::Ok(())
 /// ```
-pub trait TryFromIterator<T>: Sized {
-    /// Builds `Self` from the items of `iter`, or reports the allocation
-    /// that failed (the items taken so far are dropped).
+pub trait TryFromIterator<T, E = OutOfMemory>: Sized {
+    /// Builds `Self` from the items of `iter`, or returns the error that
+    /// stopped it (the items taken so far are dropped).
     ///
     /// # Example
     ///
     /// ```
     /// use wasmtime_error::alloc::TryFromIterator;
     ///
-    /// let s = String::try_from_iter(['o', 'k'])?;
+    /// let s = String::try_from_iter(['o', 'k'].into_iter())?;
     /// assert_eq!(s, "ok");
     /// # wasmtime_error::Ok(())
     /// ```
-    fn try_from_iter<I: IntoIterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory>;
+    fn try_from_iter<I>(iter: I) -> Result<Self, E>
+    where
+        I: Iterator<Item = T>;
 }
 
 /// `Extend` that returns `Err(OutOfMemory)` instead of aborting.
@@ -76,8 +88,12 @@ pub trait TryExtend<T> {
     fn try_extend<I: IntoIterator<Item = T>>(&mut self, iter: I) -> Result<(), OutOfMemory>;
 }
 
-/// `collect()` that returns `Err(OutOfMemory)` instead of aborting;
-/// implemented for every iterator.
+/// `collect()` that returns an error instead of aborting; implemented for
+/// every iterator.
+///
+/// The error is [`OutOfMemory`] for items, and the items' own error for
+/// `Result` items (see [`TryFromIterator`]); inference picks it, so the
+/// turbofish names both: `try_collect::<TryVec<_>, _>()`.
 ///
 /// # Example
 ///
@@ -91,59 +107,36 @@ pub trait TryExtend<T> {
 /// assert_eq!(map.get("bb"), Some(&2));
 /// # wasmtime_error::Ok(())
 /// ```
-pub trait TryCollect: Iterator + Sized {
-    /// Collects into `C`, or reports the allocation that failed.
+pub trait TryCollect: Iterator {
+    /// Collects into `B`, or returns the error that stopped it.
     ///
-    /// # Example
-    ///
-    /// ```
-    /// use wasmtime_error::alloc::{TryCollect, TryString};
-    ///
-    /// let s: TryString = "abc".chars().rev().try_collect()?;
-    /// assert_eq!(s, "cba");
-    /// # wasmtime_error::Ok(())
-    /// ```
-    #[inline]
-    fn try_collect<C: TryFromIterator<Self::Item>>(self) -> Result<C, OutOfMemory> {
-        C::try_from_iter(self)
-    }
-
-    /// Collects an iterator of `Result<T, E>` into `C`, stopping at the
-    /// first `Err`. An allocation failure becomes an `E` (for example an
+    /// Collecting `Result<T, E>` items stops at the first `Err` and returns
+    /// it; an allocation failure becomes an `E` (for example an
     /// [`Error`](crate::Error)), so one `?` handles both.
     ///
     /// # Example
     ///
     /// ```
+    /// use wasmtime_error::alloc::{TryCollect, TryString, TryVec};
     /// use wasmtime_error::{Error, Result};
-    /// use wasmtime_error::alloc::{TryCollect, TryVec};
+    ///
+    /// let s: TryString = "abc".chars().rev().try_collect()?;
+    /// assert_eq!(s, "cba");
     ///
     /// fn parse_all(text: &str) -> Result<TryVec<u8>> {
-    ///     text.split(',').map(|n| n.parse::<u8>().map_err(Error::new)).try_collect_results()
+    ///     text.split(',').map(|n| n.parse::<u8>().map_err(Error::new)).try_collect()
     /// }
     /// assert_eq!(parse_all("1,2,3")?, [1, 2, 3]);
     /// assert_eq!(parse_all("1,x").unwrap_err().to_string(), "invalid digit found in string");
     /// # wasmtime_error::Ok(())
     /// ```
-    fn try_collect_results<C, T, E>(self) -> Result<C, E>
+    #[inline]
+    fn try_collect<B, E>(self) -> Result<B, E>
     where
-        Self: Iterator<Item = Result<T, E>>,
-        C: TryFromIterator<T>,
-        E: From<OutOfMemory>,
+        B: TryFromIterator<Self::Item, E>,
+        Self: Sized,
     {
-        let mut error = None;
-        let oks = self.map_while(|item| match item {
-            Ok(value) => Some(value),
-            Err(e) => {
-                error = Some(e);
-                None
-            }
-        });
-        let collected = C::try_from_iter(oks)?;
-        match error {
-            Some(e) => Err(e),
-            None => Ok(collected),
-        }
+        B::try_from_iter(self)
     }
 }
 
@@ -164,11 +157,25 @@ impl<T, A: Allocator> TryExtend<T> for TryVec<T, A> {
     }
 }
 
-impl<T, A: Allocator + Default> TryFromIterator<T> for TryVec<T, A> {
-    fn try_from_iter<I: IntoIterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory> {
-        let mut vec = TryVec::new_in(A::default());
+// Into the global allocator only, so that `TryVec::try_from_iter(..)`
+// needs no annotation of the allocator (a type's default parameter does
+// not take part in inference).
+impl<T> TryFromIterator<T> for TryVec<T> {
+    /// Room for the iterator's lower size bound exactly, then amortised
+    /// growth for the rest.
+    fn try_from_iter<I: Iterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory> {
+        let mut vec = TryVec::with_capacity(iter.size_hint().0)?;
         vec.try_extend(iter)?;
         Ok(vec)
+    }
+}
+
+impl<T, E: From<OutOfMemory>> TryFromIterator<Result<T, E>, E> for TryVec<T> {
+    fn try_from_iter<I>(iter: I) -> Result<Self, E>
+    where
+        I: Iterator<Item = Result<T, E>>,
+    {
+        collect_oks(iter)
     }
 }
 
@@ -188,17 +195,92 @@ impl<T> TryExtend<T> for Vec<T> {
 }
 
 impl<T> TryFromIterator<T> for Vec<T> {
-    fn try_from_iter<I: IntoIterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory> {
-        let mut vec = Vec::new();
+    fn try_from_iter<I: Iterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory> {
+        let mut vec = Vec::try_with_capacity_oom(iter.size_hint().0)?;
         vec.try_extend(iter)?;
         Ok(vec)
     }
 }
 
+impl<T, E: From<OutOfMemory>> TryFromIterator<Result<T, E>, E> for Vec<T> {
+    fn try_from_iter<I>(iter: I) -> Result<Self, E>
+    where
+        I: Iterator<Item = Result<T, E>>,
+    {
+        collect_oks(iter)
+    }
+}
+
 impl<T> TryFromIterator<T> for Box<[T]> {
-    /// Collects into a `TryVec`, then shrinks it into a box.
-    fn try_from_iter<I: IntoIterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory> {
+    /// Collects into a `TryVec`, then shrinks it into a box (no second
+    /// allocation when the iterator's lower size bound was exact).
+    fn try_from_iter<I: Iterator<Item = T>>(iter: I) -> Result<Self, OutOfMemory> {
         TryVec::try_from_iter(iter)?.into_boxed_slice()
+    }
+}
+
+impl<T, E: From<OutOfMemory>> TryFromIterator<Result<T, E>, E> for Box<[T]> {
+    fn try_from_iter<I>(iter: I) -> Result<Self, E>
+    where
+        I: Iterator<Item = Result<T, E>>,
+    {
+        let vec: TryVec<T> = collect_oks(iter)?;
+        Ok(vec.into_boxed_slice()?)
+    }
+}
+
+/// Collects the `Ok` values of `iter` into `C` up to the first `Err`, which
+/// is returned instead (with what was collected dropped).
+fn collect_oks<C, T, E, I>(iter: I) -> Result<C, E>
+where
+    C: TryFromIterator<T>,
+    E: From<OutOfMemory>,
+    I: Iterator<Item = Result<T, E>>,
+{
+    let mut error = None;
+    let collected = C::try_from_iter(Oks {
+        iter,
+        error: &mut error,
+    })?;
+    match error {
+        Some(error) => Err(error),
+        None => Ok(collected),
+    }
+}
+
+/// The `Ok` values of an iterator of results, ending at the first `Err`,
+/// which it keeps.
+struct Oks<'a, I, E> {
+    iter: I,
+    error: &'a mut Option<E>,
+}
+
+impl<T, E, I: Iterator<Item = Result<T, E>>> Iterator for Oks<'_, I, E> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        if self.error.is_some() {
+            return None;
+        }
+        match self.iter.next()? {
+            Ok(value) => Some(value),
+            Err(error) => {
+                *self.error = Some(error);
+                None
+            }
+        }
+    }
+
+    /// The inner hint, as if every item were `Ok`, so that the common case
+    /// reserves exactly once. An `Err` makes the lower bound an
+    /// overestimate; the collections this feeds only reserve from it, and
+    /// what they collected is dropped on an `Err` anyway.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.error.is_some() {
+            (0, Some(0))
+        } else {
+            self.iter.size_hint()
+        }
     }
 }
 
@@ -239,9 +321,7 @@ macro_rules! string_extend {
         }
 
         impl<'a> TryFromIterator<&'a str> for $string {
-            fn try_from_iter<I: IntoIterator<Item = &'a str>>(
-                iter: I,
-            ) -> Result<Self, OutOfMemory> {
+            fn try_from_iter<I: Iterator<Item = &'a str>>(iter: I) -> Result<Self, OutOfMemory> {
                 let mut string = <$string>::new();
                 string.try_extend(iter)?;
                 Ok(string)
@@ -249,7 +329,7 @@ macro_rules! string_extend {
         }
 
         impl TryFromIterator<char> for $string {
-            fn try_from_iter<I: IntoIterator<Item = char>>(iter: I) -> Result<Self, OutOfMemory> {
+            fn try_from_iter<I: Iterator<Item = char>>(iter: I) -> Result<Self, OutOfMemory> {
                 let mut string = <$string>::new();
                 string.try_extend(iter)?;
                 Ok(string)

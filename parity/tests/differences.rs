@@ -1,0 +1,52 @@
+//! The deliberate differences from Wasmtime that the README's "Coming from
+//! Wasmtime" lists: `{:?}` and `{:#?}` print what anyhow prints, where
+//! Wasmtime's `{:?}` ends a chain with a newline and its `{:#?}` shows the
+//! error's internals. (The expected texts are spelled out rather than taken
+//! from anyhow, whose `{:?}` adds a backtrace under `RUST_BACKTRACE=1`.)
+
+fn layered_wasmtime() -> wasmtime_internal_core::error::Error {
+    wasmtime_internal_core::error::format_err!("inner").context("outer")
+}
+
+fn layered_ours() -> wasmtime_error::Error {
+    wasmtime_error::format_err!("inner").context("outer")
+}
+
+#[test]
+fn debug_of_a_chain_ends_without_a_newline_in_ours_only() {
+    assert_eq!(
+        format!("{:?}", layered_ours()),
+        "outer\n\nCaused by:\n    inner"
+    );
+    assert_eq!(
+        format!("{:?}", layered_wasmtime()),
+        "outer\n\nCaused by:\n    inner\n"
+    );
+}
+
+#[test]
+fn alternate_debug_shows_anyhows_structure_in_ours_and_internals_in_wasmtimes() {
+    assert_eq!(
+        format!("{:#?}", layered_ours()),
+        "Error {\n    context: \"outer\",\n    source: \"inner\",\n}"
+    );
+    let theirs = format!("{:#?}", layered_wasmtime());
+    assert!(
+        theirs.starts_with("Error {\n    inner: DynError {"),
+        "{theirs}"
+    );
+
+    let single = wasmtime_error::format_err!("single");
+    assert_eq!(format!("{single:#?}"), "\"single\"");
+    let single = wasmtime_internal_core::error::format_err!("single");
+    assert!(format!("{single:#?}").contains("DynError"));
+}
+
+#[test]
+fn display_is_the_same() {
+    assert_eq!(layered_ours().to_string(), layered_wasmtime().to_string());
+    assert_eq!(
+        format!("{:#}", layered_ours()),
+        format!("{:#}", layered_wasmtime())
+    );
+}
