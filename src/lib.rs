@@ -19,8 +19,9 @@ mod oom;
 pub mod __private;
 #[cfg(feature = "oom-test")]
 pub mod oom_test;
+pub mod prelude;
 
-pub use error::{Chain, Context, Error};
+pub use error::{Chain, Context, Error, FormattedContext};
 pub use oom::OutOfMemory;
 
 #[cfg(feature = "anyhow")]

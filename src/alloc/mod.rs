@@ -53,6 +53,7 @@ mod panic_on_oom;
 mod string;
 mod try_clone;
 mod try_collect;
+mod try_format;
 mod vec;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
@@ -65,6 +66,9 @@ pub use panic_on_oom::PanicOnOom;
 pub use string::TryString;
 pub use try_clone::{TryClone, TryToOwned};
 pub use try_collect::{TryCollect, TryExtend, TryFromIterator};
+#[doc(hidden)]
+pub use try_format::__try_format;
+pub(crate) use try_format::format_string;
 pub use vec::{IntoIter, TryVec};
 
 use crate::OutOfMemory;

@@ -1,15 +1,17 @@
 //! The [`Context`] trait and the context layers it adds.
 
-use super::Error;
 use super::fmt::Quoted;
+use super::formatted_context::FormattedContext;
 use super::vtable::{ErrorImpl, INNER_ERROR_OFFSET, LayerStep, Payload, Target, VTable};
+use super::{Decoded, Error};
 use crate::OutOfMemory;
-use core::any::TypeId;
+use core::any::{Any, TypeId};
 use core::convert::Infallible;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::mem::offset_of;
 use core::ptr::{self, NonNull};
+use std_alloc::string::String;
 
 /// Adds context to the error of a `Result`, or turns `None` into an error.
 ///
@@ -90,24 +92,40 @@ mod ext {
 
     /// The two kinds of error `Context` for `Result` accepts.
     pub trait ContextSource: Send + Sync + 'static {
+        /// Whether the error stands for a failed allocation (then context
+        /// is not added: it would need the memory that just ran out).
         fn is_out_of_memory(&self) -> bool;
         fn into_error(self) -> Error;
-        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error;
+        /// The layer around an error that is not out of memory.
+        fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error;
+
+        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error
+        where
+            Self: Sized,
+        {
+            if self.is_out_of_memory() {
+                return self.into_error();
+            }
+            match Attach::of(context) {
+                Attach::Value(context) => self.wrap(context),
+                Attach::Text(text) => self.wrap(text),
+                Attach::OutOfMemory(oom) => Error::from_oom(oom),
+            }
+        }
     }
 
     impl<E: StdError + Send + Sync + 'static> ContextSource for E {
+        /// An `OutOfMemory`, or another library's allocation failure that
+        /// `Error::new` turns into one.
         fn is_out_of_memory(&self) -> bool {
-            TypeId::of::<E>() == TypeId::of::<OutOfMemory>()
+            crate::oom::allocation_failure(self).is_some()
         }
 
         fn into_error(self) -> Error {
             Error::new(self)
         }
 
-        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
-            if self.is_out_of_memory() {
-                return self.into_error();
-            }
+        fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
             Error::from_payload(
                 ContextLayer {
                     context,
@@ -119,8 +137,8 @@ mod ext {
     }
 
     impl ContextSource for Error {
-        /// The same test `Error::context` makes: is the error itself out of
-        /// memory (not: does it hold an `OutOfMemory` somewhere).
+        /// Is the error itself out of memory (not: does it hold an
+        /// `OutOfMemory` somewhere).
         fn is_out_of_memory(&self) -> bool {
             Error::is_out_of_memory(self)
         }
@@ -129,9 +147,64 @@ mod ext {
             self
         }
 
-        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
-            self.context(context)
+        fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
+            Error::from_payload(
+                ContextLayer {
+                    context,
+                    error: self,
+                },
+                false,
+            )
         }
+    }
+}
+
+/// What a context value becomes before it is attached.
+enum Attach<C> {
+    /// Attached as it is.
+    Value(C),
+    /// The text of a `format_context!`, attached as its `String`.
+    Text(String),
+    /// A context that is itself out of memory (a `format_context!` or a
+    /// `format_err!` whose allocation failed): it replaces the error.
+    OutOfMemory(OutOfMemory),
+}
+
+impl<C: 'static> Attach<C> {
+    #[inline]
+    fn of(context: C) -> Attach<C> {
+        let mut slot = Some(context);
+        let formatted = (&mut slot as &mut dyn Any)
+            .downcast_mut::<Option<FormattedContext>>()
+            .and_then(Option::take);
+        match (formatted, slot) {
+            (Some(FormattedContext { text: Ok(text) }), _) => Attach::Text(text),
+            (Some(FormattedContext { text: Err(oom) }), _) => Attach::OutOfMemory(oom),
+            (None, Some(context)) => match (&context as &dyn Any).downcast_ref::<Error>() {
+                Some(error) => match error.repr.decode() {
+                    Decoded::Oom(oom) => Attach::OutOfMemory(oom),
+                    _ => Attach::Value(context),
+                },
+                None => Attach::Value(context),
+            },
+            (None, None) => unreachable!("the context is taken only when it is formatted"),
+        }
+    }
+}
+
+/// `context` attached to `error` (`Error::context`): out of memory stays
+/// as it is, and a context that is out of memory replaces the error.
+#[inline]
+pub(crate) fn add_to_error<C: Display + Send + Sync + 'static>(error: Error, context: C) -> Error {
+    error.add_context(context)
+}
+
+/// The error `Option::context` makes of `None`.
+fn error_of_none<C: Display + Send + Sync + 'static>(context: C) -> Error {
+    match Attach::of(context) {
+        Attach::Value(context) => Error::from_display(context),
+        Attach::Text(text) => Error::from_display(text),
+        Attach::OutOfMemory(oom) => Error::from_oom(oom),
     }
 }
 
@@ -187,7 +260,7 @@ impl<T> Context<T, Infallible> for Option<T> {
     {
         match self {
             Some(value) => Ok(value),
-            None => Err(Error::from_display(context)),
+            None => Err(error_of_none(context)),
         }
     }
 
@@ -198,7 +271,7 @@ impl<T> Context<T, Infallible> for Option<T> {
     {
         match self {
             Some(value) => Ok(value),
-            None => Err(Error::from_display(f())),
+            None => Err(error_of_none(f())),
         }
     }
 }

@@ -5,6 +5,7 @@ mod backtrace;
 mod chain;
 mod context;
 mod fmt;
+mod formatted_context;
 mod inline;
 mod into_box;
 mod payload;
@@ -14,6 +15,7 @@ mod vtable;
 
 pub use chain::Chain;
 pub use context::Context;
+pub use formatted_context::FormattedContext;
 use static_msg::StaticWord;
 #[doc(hidden)]
 pub use static_msg::{StaticMessage, is_plain_literal};
@@ -24,7 +26,6 @@ pub(crate) use vtable::Access;
 pub(crate) use vtable::Target;
 
 use crate::OutOfMemory;
-use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt::{Debug, Display};
 use core::mem::{ManuallyDrop, MaybeUninit, size_of};
@@ -126,9 +127,7 @@ impl Error {
     where
         E: StdError + Send + Sync + 'static,
     {
-        if TypeId::of::<E>() == TypeId::of::<OutOfMemory>() {
-            // SAFETY: `E` is `OutOfMemory`, checked just above.
-            let oom = unsafe { core::mem::transmute_copy::<E, OutOfMemory>(&error) };
+        if let Some(oom) = crate::oom::allocation_failure(&error) {
             return Error::from_oom(oom);
         }
         Error::from_payload(Plain(error), true)
@@ -200,16 +199,7 @@ impl Error {
     where
         C: Display + Send + Sync + 'static,
     {
-        if self.is_out_of_memory() {
-            return self;
-        }
-        Error::from_payload(
-            context::ContextLayer {
-                context,
-                error: self,
-            },
-            false,
-        )
+        context::add_to_error(self, context)
     }
 
     /// The backtrace captured when the innermost boxed layer was made, or a
