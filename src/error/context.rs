@@ -15,10 +15,21 @@ use std_alloc::string::String;
 
 /// Adds context to the error of a `Result`, or turns `None` into an error.
 ///
-/// On an out-of-memory error, `context` returns the error as it is, without
-/// allocating, and `with_context` does not even call its closure: adding
-/// context would need the memory that just ran out. If the context layer
-/// itself cannot be allocated, the result is that `OutOfMemory` error.
+/// For a formatted context, write [`format_context!`](crate::format_context)
+/// where anyhow code writes `format!`:
+/// `.with_context(|| format_context!("reading {}", path.display()))`. Its
+/// text is allocated fallibly, in one `String` of exactly its length, only
+/// when there is an error; `format!` would abort the process when that
+/// allocation fails.
+///
+/// On an out-of-memory error (an [`OutOfMemory`], or an allocation failure
+/// of std or hashbrown that converts into one), `context` returns the error
+/// as it is, without allocating, and `with_context` does not even call its
+/// closure: adding context would need the memory that just ran out. If the
+/// context layer itself cannot be allocated, or the context is itself out
+/// of memory (a `format_context!` or `format_err!` whose allocation
+/// failed), the result is that `OutOfMemory` error, and nothing more is
+/// allocated.
 ///
 /// This trait is sealed: it is implemented for `Result<T, E>` (where `E` is a
 /// `core::error::Error + Send + Sync + 'static` or an [`Error`]) and for
@@ -27,15 +38,16 @@ use std_alloc::string::String;
 /// # Example
 ///
 /// ```
-/// use wasmtime_error::{Context, OutOfMemory, Result};
+/// use std::path::Path;
+/// use wasmtime_error::{Context, OutOfMemory, Result, format_context};
 ///
-/// fn read(path: &str) -> Result<String> {
+/// fn read(path: &Path) -> Result<String> {
 ///     let text = std::fs::read_to_string(path)
-///         .with_context(|| format!("failed to read {path}"))?;
+///         .with_context(|| format_context!("failed to read {}", path.display()))?;
 ///     Ok(text)
 /// }
 ///
-/// let error = read("/no/such/file").unwrap_err();
+/// let error = read(Path::new("/no/such/file")).unwrap_err();
 /// assert_eq!(error.to_string(), "failed to read /no/such/file");
 /// assert!(error.is::<std::io::Error>());
 ///
@@ -67,14 +79,15 @@ pub trait Context<T, E>: private::Sealed {
 
     /// Like [`context`](Context::context), with the context made by `f`
     /// only when there is an error (and not when it is out of memory).
+    /// Make formatted text with [`format_context!`](crate::format_context).
     ///
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::{Context, Result};
+    /// use wasmtime_error::{Context, Result, format_context};
     ///
     /// let line = 7;
-    /// let parsed: Result<u8> = "x".parse::<u8>().with_context(|| format!("line {line}"));
+    /// let parsed: Result<u8> = "x".parse::<u8>().with_context(|| format_context!("line {line}"));
     /// assert_eq!(parsed.unwrap_err().to_string(), "line 7");
     /// ```
     fn with_context<C, F>(self, f: F) -> Result<T, Error>
