@@ -204,7 +204,11 @@ fn is_outside_the_caller(name: &str) -> bool {
         .strip_prefix("dyn ")
         .or_else(|| path.strip_prefix("mut "))
         .unwrap_or(path);
-    LIBRARIES.iter().any(|library| path.starts_with(library)) || RUNTIME.contains(&name)
+    // `<T as core::fmt::Display>::fmt`: a blanket impl of the libraries.
+    let blanket = path.split_once(" as ").is_some_and(|(ty, by)| {
+        !ty.contains("::") && LIBRARIES.iter().any(|library| by.starts_with(library))
+    });
+    blanket || LIBRARIES.iter().any(|library| path.starts_with(library)) || RUNTIME.contains(&name)
 }
 
 /// Prints the pending report when the process aborts, which is what Rust
