@@ -23,6 +23,11 @@ use crate::OutOfMemory;
 /// assert_eq!(v, [0, 1, 2]);
 /// # wasmtime_error::Ok(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be collected fallibly from items of type `{T}`",
+    label = "`try_collect` cannot build this type",
+    note = "`try_collect` builds a `TryVec`, `TryString`, `TryHashMap`, `TryHashSet`, `Vec`, `String` or `Box<[T]>` (the implementors of `TryFromIterator`); name the target: `let v: TryVec<_> = iter.try_collect()?;`"
+)]
 pub trait TryFromIterator<T>: Sized {
     /// Builds `Self` from the items of `iter`, or reports the allocation
     /// that failed (the items taken so far are dropped).

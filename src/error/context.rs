@@ -75,7 +75,8 @@ pub trait Context<T, E>: private::Sealed {
     /// ```
     fn context<C>(self, context: C) -> Result<T, Error>
     where
-        C: Display + Send + Sync + 'static;
+        C: Display + Send + Sync + 'static,
+        E: ContextSource;
 
     /// Like [`context`](Context::context), with the context made by `f`
     /// only when there is an error (and not when it is out of memory).
@@ -93,17 +94,33 @@ pub trait Context<T, E>: private::Sealed {
     fn with_context<C, F>(self, f: F) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
-        F: FnOnce() -> C;
+        F: FnOnce() -> C,
+        E: ContextSource;
 }
 
 pub(crate) mod private {
+    #[diagnostic::on_unimplemented(
+        message = "`Context` is sealed: it is implemented for `Result` and `Option` only, not for `{Self}`",
+        label = "`Context` cannot be implemented here",
+        note = "call `.context()` or `.with_context()` on a `Result<T, E>` or an `Option<T>` instead"
+    )]
     pub trait Sealed {}
 }
 
 mod ext {
     use super::*;
 
-    /// The two kinds of error `Context` for `Result` accepts.
+    /// The two kinds of error `Context` for `Result` accepts. The bound
+    /// is on `Context`'s methods rather than on its impl for `Result`, so
+    /// that a wrong error type is reported with this message (a bound of
+    /// the impl would make the method look missing, and rustc would
+    /// suggest importing anyhow's `Context`).
+    #[diagnostic::on_unimplemented(
+        message = "`Context` cannot add context to a `Result` whose error is `{Self}`",
+        label = "`{Self}` is neither a `std::error::Error + Send + Sync + 'static` nor a `wasmtime_error::Error`",
+        note = "for an `anyhow::Result`, call `.to_wasmtime_result()` first (feature `anyhow`)",
+        note = "for another error type, convert it into a `wasmtime_error::Error`, e.g. with `.map_err(Error::msg)`"
+    )]
     pub trait ContextSource: Send + Sync + 'static {
         /// Whether the error stands for a failed allocation (then context
         /// is not added: it would need the memory that just ran out).
@@ -223,13 +240,14 @@ fn error_of_none<C: Display + Send + Sync + 'static>(context: C) -> Error {
 
 pub(crate) use ext::ContextSource;
 
-impl<T, E: ContextSource> private::Sealed for Result<T, E> {}
+impl<T, E> private::Sealed for Result<T, E> {}
 impl<T> private::Sealed for Option<T> {}
 
-impl<T, E: ContextSource> Context<T, E> for Result<T, E> {
+impl<T, E> Context<T, E> for Result<T, E> {
     fn context<C>(self, context: C) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
+        E: ContextSource,
     {
         match self {
             Ok(value) => Ok(value),
@@ -242,6 +260,7 @@ impl<T, E: ContextSource> Context<T, E> for Result<T, E> {
     where
         C: Display + Send + Sync + 'static,
         F: FnOnce() -> C,
+        E: ContextSource,
     {
         match self {
             Ok(value) => Ok(value),
@@ -270,6 +289,7 @@ impl<T> Context<T, Infallible> for Option<T> {
     fn context<C>(self, context: C) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
+        Infallible: ContextSource,
     {
         match self {
             Some(value) => Ok(value),
@@ -281,6 +301,7 @@ impl<T> Context<T, Infallible> for Option<T> {
     where
         C: Display + Send + Sync + 'static,
         F: FnOnce() -> C,
+        Infallible: ContextSource,
     {
         match self {
             Some(value) => Ok(value),
