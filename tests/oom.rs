@@ -1604,7 +1604,7 @@ mod idioms {
             for _ in 0..n {
                 f.write_char('z')?;
             }
-            f.write_str(&LONG)
+            f.write_str(LONG)
         }
     }
 

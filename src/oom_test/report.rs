@@ -4,6 +4,7 @@
 
 use super::state::{self, Allocation, Paused};
 use std::backtrace::Backtrace;
+use std::boxed::Box;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
@@ -396,7 +397,8 @@ pub struct OomTestFailure {
     kind: FailureKind,
     injected: Option<Allocation>,
     backtrace: Option<Backtrace>,
-    after_oom: Option<Backtrace>,
+    /// Boxed: a failure is returned by value, and this one is rare.
+    after_oom: Option<Box<Backtrace>>,
 }
 
 impl OomTestFailure {
@@ -414,7 +416,7 @@ impl OomTestFailure {
     }
 
     pub(crate) fn with_after_oom(mut self, after_oom: Option<Backtrace>) -> OomTestFailure {
-        self.after_oom = after_oom;
+        self.after_oom = after_oom.map(Box::new);
         self
     }
 
@@ -511,7 +513,7 @@ impl OomTestFailure {
     /// assert!(failure.after_oom_backtrace().is_some());
     /// ```
     pub fn after_oom_backtrace(&self) -> Option<&Backtrace> {
-        self.after_oom.as_ref()
+        self.after_oom.as_deref()
     }
 }
 
@@ -561,7 +563,7 @@ impl fmt::Display for OomTestFailure {
             None => f.write_str("\nno allocation was failed in that run")?,
         }
         if let Some(backtrace) = &self.backtrace {
-            let folded = folded(&backtrace);
+            let folded = folded(backtrace);
             write!(
                 f,
                 "\n\nallocation site of the injected failure:\n{}",
@@ -569,7 +571,7 @@ impl fmt::Display for OomTestFailure {
             )?;
         }
         if let Some(backtrace) = &self.after_oom {
-            let folded = folded(&backtrace);
+            let folded = folded(backtrace);
             write!(
                 f,
                 "\n\nallocation site of the allocation made after it:\n{}",
