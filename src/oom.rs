@@ -218,7 +218,9 @@ impl From<AllocError> for OutOfMemory {
 /// The `OutOfMemory` that `error` stands for, if it is one or another
 /// library's allocation failure; what `Error::new` stores in the word.
 #[inline]
-pub(crate) fn allocation_failure(error: &dyn Any) -> Option<OutOfMemory> {
+pub(crate) fn allocation_failure<E: 'static>(error: &E) -> Option<OutOfMemory> {
+    // Generic, so that each test below is a constant for a given `E`.
+    let error: &dyn Any = error;
     if let Some(oom) = error.downcast_ref::<OutOfMemory>() {
         Some(*oom)
     } else if let Some(error) = error.downcast_ref::<TryReserveError>() {
