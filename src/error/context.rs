@@ -129,6 +129,7 @@ mod ext {
         /// The layer around an error that is not out of memory.
         fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error;
 
+        #[inline]
         fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error
         where
             Self: Sized,
@@ -169,14 +170,17 @@ mod ext {
     impl ContextSource for Error {
         /// Is the error itself out of memory (not: does it hold an
         /// `OutOfMemory` somewhere).
+        #[inline]
         fn is_out_of_memory(&self) -> bool {
             Error::is_out_of_memory(self)
         }
 
+        #[inline]
         fn into_error(self) -> Error {
             self
         }
 
+        #[inline]
         fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
             Error::from_payload(
                 ContextLayer {
@@ -201,24 +205,28 @@ enum Attach<C> {
 }
 
 impl<C: 'static> Attach<C> {
+    /// Each test is on a constant `TypeId`, so for a given `C` all but one
+    /// branch compile away.
     #[inline]
     fn of(context: C) -> Attach<C> {
-        let mut slot = Some(context);
-        let formatted = (&mut slot as &mut dyn Any)
-            .downcast_mut::<Option<FormattedContext>>()
-            .and_then(Option::take);
-        match (formatted, slot) {
-            (Some(FormattedContext { text: Ok(text) }), _) => Attach::Text(text),
-            (Some(FormattedContext { text: Err(oom) }), _) => Attach::OutOfMemory(oom),
-            (None, Some(context)) => match (&context as &dyn Any).downcast_ref::<Error>() {
-                Some(error) => match error.repr.decode() {
-                    Decoded::Oom(oom) => Attach::OutOfMemory(oom),
-                    _ => Attach::Value(context),
-                },
-                None => Attach::Value(context),
-            },
-            (None, None) => unreachable!("the context is taken only when it is formatted"),
+        if TypeId::of::<C>() == TypeId::of::<FormattedContext>() {
+            let mut slot = Some(context);
+            let formatted = (&mut slot as &mut dyn Any)
+                .downcast_mut::<Option<FormattedContext>>()
+                .and_then(Option::take);
+            return match (formatted, slot) {
+                (Some(FormattedContext { text: Ok(text) }), _) => Attach::Text(text),
+                (Some(FormattedContext { text: Err(oom) }), _) => Attach::OutOfMemory(oom),
+                (None, Some(context)) => Attach::Value(context),
+                (None, None) => unreachable!("taken only when it was there"),
+            };
         }
+        if let Some(error) = (&context as &dyn Any).downcast_ref::<Error>()
+            && let Decoded::Oom(oom) = error.repr.decode()
+        {
+            return Attach::OutOfMemory(oom);
+        }
+        Attach::Value(context)
     }
 }
 
