@@ -1594,6 +1594,16 @@ mod idioms {
         assert_eq!(summary.injected, 1);
     }
 
+    #[test]
+    fn try_format_formats_a_short_text_once_and_a_long_one_twice() {
+        let before = displayed();
+        let short = try_format!("{}", Counted).unwrap();
+        assert_eq!((short.as_str(), displayed() - before), ("counted", 1));
+        let before = displayed();
+        let long = try_format!("{LONG}{}", Counted).unwrap();
+        assert_eq!((long.len(), displayed() - before), (LONG.len() + 7, 2));
+    }
+
     /// Writes one more byte each time it is formatted.
     struct Growing(Cell<usize>);
 
