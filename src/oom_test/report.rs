@@ -168,7 +168,7 @@ impl fmt::Display for FoldedLine {
         let s = if self.0 == 1 { "" } else { "s" };
         write!(
             f,
-            "      ({} frame{s} of std, the allocator or the harness folded",
+            "      ({} frame{s} of std, wasmtime_error and the runtime folded",
             self.0
         )
     }
