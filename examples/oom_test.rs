@@ -7,14 +7,20 @@
 //! (`TryVec`, `TryString`, `TryHashMap`), whose growing methods return
 //! `Result<_, OutOfMemory>`: `?` turns a failed allocation straight into
 //! the function's `Result`, and no call in it can abort on a full heap.
+//! Its error context is formatted with `format_context!` (where anyhow code
+//! writes `format!`, which aborts when memory runs out), and one line is
+//! rebuilt with `try_format!`.
+//!
+//! The program prints how many allocations the harness failed and at how
+//! many distinct places of the code they were made.
 //!
 //! Run it with `cargo run --example oom_test --features oom-test`.
 
 use wasmtime_error::oom_test::OomTest;
 use wasmtime_error::prelude::*;
 
-// Not when a test includes this file to run `parse` (tests/idioms.rs): the
-// test binary installs its own.
+// Not when tests/idioms.rs includes this file to run `exercise`: the test
+// binary installs its own.
 #[cfg(not(test))]
 #[global_allocator]
 static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
