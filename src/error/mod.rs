@@ -109,9 +109,11 @@ impl Error {
     /// Wraps a standard error. Its `source()` chain becomes the rest of this
     /// error's chain, and it can be downcast back.
     ///
-    /// Allocates once; an `OutOfMemory` is stored in the word instead. If the
-    /// allocation fails, `error` is dropped and an out-of-memory error for
-    /// that allocation is returned.
+    /// Allocates once; an `OutOfMemory` is stored in the word instead, and
+    /// so are the allocation failures that convert into one (std's and
+    /// hashbrown's `TryReserveError`, allocator-api2's `AllocError`): the
+    /// result `is::<OutOfMemory>()`. If the allocation fails, `error` is
+    /// dropped and an out-of-memory error for that allocation is returned.
     ///
     /// # Example
     ///
@@ -121,6 +123,9 @@ impl Error {
     /// let error = Error::new(std::fmt::Error);
     /// assert!(error.is::<std::fmt::Error>());
     /// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
+    ///
+    /// let overflow = Vec::<u8>::new().try_reserve(usize::MAX).unwrap_err();
+    /// assert!(Error::new(overflow).is::<wasmtime_error::OutOfMemory>());
     /// ```
     #[inline]
     pub fn new<E>(error: E) -> Self
