@@ -9,13 +9,14 @@ use std::num::ParseIntError;
 use wasmtime_error::{Context, Error, OutOfMemory, ToWasmtimeResult};
 
 /// A module already moved to `wasmtime_error`.
-mod config {
-    use wasmtime_error::{Context, Result};
+pub mod config {
+    use wasmtime_error::{Context, Result, format_context};
 
+    /// The port in `text`.
     pub fn port(text: &str) -> Result<u16> {
         let port = text
             .parse::<u16>()
-            .with_context(|| format!("port {text:?} is not a number"))?;
+            .with_context(|| format_context!("port {text:?} is not a number"))?;
         Ok(port)
     }
 }
@@ -28,7 +29,7 @@ mod server {
     use wasmtime_error::Context as _;
 
     pub fn start(port_text: &str) -> anyhow::Result<u16> {
-        let port = crate::config::port(port_text).context("starting the server")?;
+        let port = super::config::port(port_text).context("starting the server")?;
         Ok(port)
     }
 }

@@ -5,16 +5,16 @@
 //! Run with `cargo run --example budget`.
 
 use wasmtime_error::alloc::{Budget, TryHashMap, TryVec};
-use wasmtime_error::{Context, OutOfMemory, Result};
+use wasmtime_error::{Context, OutOfMemory, Result, format_context};
 
 /// Records `count` readings, each in a log and in an index: both live in the
 /// tenant's budget.
-fn record(budget: &Budget, count: u64) -> Result<(usize, usize)> {
+pub fn record(budget: &Budget, count: u64) -> Result<(usize, usize)> {
     let mut log = TryVec::new_in(budget);
     let mut index = TryHashMap::new_in(budget);
     for reading in 0..count {
         log.push(reading)
-            .with_context(|| format!("logging reading {reading}"))?;
+            .with_context(|| format_context!("logging reading {reading}"))?;
         index
             .insert(reading, log.len() - 1)
             .context("indexing a reading")?;

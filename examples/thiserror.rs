@@ -30,7 +30,8 @@ fn parse_port(text: &str) -> Result<u16, ConfigError> {
         .map_err(|cause| ConfigError::BadNumber { key: "port", cause })
 }
 
-fn load(text: &str) -> Result<u16> {
+/// Loads the port, with context.
+pub fn load(text: &str) -> Result<u16> {
     let port = parse_port(text).context("loading server.toml")?;
     Ok(port)
 }

@@ -21,8 +21,9 @@ mod to_wasmtime_result;
 pub mod __private;
 #[cfg(feature = "oom-test")]
 pub mod oom_test;
+pub mod prelude;
 
-pub use error::{Chain, Context, Error};
+pub use error::{Chain, Context, Error, FormattedContext};
 pub use oom::OutOfMemory;
 pub use to_wasmtime_result::ToWasmtimeResult;
 

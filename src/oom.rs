@@ -1,8 +1,11 @@
 //! [`OutOfMemory`]: the error value that is created, carried, formatted and
 //! downcast without allocating.
 
-use core::fmt;
+use allocator_api2::alloc::AllocError;
+use core::any::Any;
+use core::fmt::{self, Write};
 use core::num::NonZeroUsize;
+use std_alloc::collections::TryReserveError;
 
 /// An allocation failed: the error this crate turns every out-of-memory
 /// condition into, instead of aborting the process.
@@ -16,6 +19,26 @@ use core::num::NonZeroUsize;
 /// [`Layout`](core::alloc::Layout) cannot describe one), so a larger request,
 /// such as a capacity computation that overflowed, is recorded as
 /// `isize::MAX`.
+///
+/// The allocation-failure errors of std and of the allocation libraries
+/// this crate builds on convert into an `OutOfMemory`, without allocating,
+/// both with `From` and when `?` (or [`Error::new`](crate::Error::new))
+/// turns them into an [`Error`](crate::Error), which then
+/// `is::<OutOfMemory>()`:
+///
+/// - std's [`TryReserveError`] (from `try_reserve` on `Vec`, `String`,
+///   `VecDeque`, `HashMap`, ...): the size of the allocation that failed.
+///   std does not expose it on stable Rust, so it is read from the error's
+///   `Debug` output, on the stack; should that ever not show it, the size
+///   is 0. A capacity overflow (more than `isize::MAX` bytes asked for)
+///   shows as `isize::MAX`.
+/// - hashbrown's `TryReserveError`: the size of the table's allocation;
+///   a capacity overflow shows as `isize::MAX`.
+/// - allocator-api2's [`AllocError`] (what an
+///   [`Allocator`](crate::alloc::Allocator) returns): it does not say how
+///   much was asked for, so the size is 0. It is a `std::error::Error`, and
+///   so works with `?` into an `Error`, with the feature `std` only; without
+///   it, convert with `OutOfMemory::from`.
 ///
 /// # Example
 ///
@@ -124,6 +147,119 @@ impl fmt::Display for OutOfMemory {
 }
 
 impl core::error::Error for OutOfMemory {}
+
+impl From<TryReserveError> for OutOfMemory {
+    /// The size of the failed allocation, `isize::MAX` for a capacity
+    /// overflow (see [`OutOfMemory`]). Does not allocate.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::OutOfMemory;
+    ///
+    /// let overflow = Vec::<u64>::new().try_reserve(usize::MAX).unwrap_err();
+    /// let oom = OutOfMemory::from(overflow);
+    /// assert_eq!(oom.requested_allocation_size(), isize::MAX as usize);
+    /// ```
+    fn from(error: TryReserveError) -> Self {
+        let mut debug = DebugText {
+            buffer: [0; 256],
+            len: 0,
+        };
+        // Writing into the buffer cannot fail; a cut text shows no size.
+        let _ = write!(debug, "{error:?}");
+        let text = debug.as_str();
+        if text.contains("CapacityOverflow") {
+            return OutOfMemory::new(usize::MAX);
+        }
+        let size = text
+            .split_once("size: ")
+            .map(|(_, rest)| rest)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|digits| digits.parse().ok())
+            .unwrap_or(0);
+        OutOfMemory::new(size)
+    }
+}
+
+impl From<hashbrown::TryReserveError> for OutOfMemory {
+    /// The size of the table's allocation, `isize::MAX` for a capacity
+    /// overflow. Does not allocate.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::OutOfMemory;
+    ///
+    /// let layout = std::alloc::Layout::new::<[u8; 64]>();
+    /// let error = hashbrown::TryReserveError::AllocError { layout };
+    /// assert_eq!(OutOfMemory::from(error).requested_allocation_size(), 64);
+    /// ```
+    fn from(error: hashbrown::TryReserveError) -> Self {
+        crate::alloc::hashbrown_oom(error)
+    }
+}
+
+impl From<AllocError> for OutOfMemory {
+    /// An `AllocError` does not say how much was asked for: the size is 0.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::{OutOfMemory, alloc::AllocError};
+    ///
+    /// assert_eq!(OutOfMemory::from(AllocError).requested_allocation_size(), 0);
+    /// ```
+    fn from(_: AllocError) -> Self {
+        OutOfMemory::new(0)
+    }
+}
+
+/// The `OutOfMemory` that `error` stands for, if it is one or another
+/// library's allocation failure; what `Error::new` stores in the word.
+#[inline]
+pub(crate) fn allocation_failure<E: 'static>(error: &E) -> Option<OutOfMemory> {
+    // Generic, so that each test below is a constant for a given `E`.
+    let error: &dyn Any = error;
+    if let Some(oom) = error.downcast_ref::<OutOfMemory>() {
+        Some(*oom)
+    } else if let Some(error) = error.downcast_ref::<TryReserveError>() {
+        Some(OutOfMemory::from(error.clone()))
+    } else if let Some(error) = error.downcast_ref::<hashbrown::TryReserveError>() {
+        Some(OutOfMemory::from(error.clone()))
+    } else {
+        error
+            .downcast_ref::<AllocError>()
+            .map(|_| OutOfMemory::new(0))
+    }
+}
+
+/// The `Debug` text of an error, on the stack; what does not fit is cut.
+struct DebugText {
+    buffer: [u8; 256],
+    len: usize,
+}
+
+impl DebugText {
+    fn as_str(&self) -> &str {
+        let bytes = &self.buffer[..self.len];
+        match core::str::from_utf8(bytes) {
+            Ok(text) => text,
+            // Cut inside a character: keep the whole ones.
+            Err(error) => core::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or(""),
+        }
+    }
+}
+
+impl Write for DebugText {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        let room = self.buffer.len() - self.len;
+        let take = piece.len().min(room);
+        self.buffer[self.len..self.len + take].copy_from_slice(&piece.as_bytes()[..take]);
+        self.len += take;
+        Ok(())
+    }
+}
 
 const _: () =
     assert!(core::mem::size_of::<Result<(), OutOfMemory>>() == core::mem::size_of::<usize>());

@@ -1845,3 +1845,382 @@ fn try_clone_of_tuples_and_manually_drop() {
         Ok(())
     });
 }
+
+// The everyday idioms (issue 12): formatted context, `?` on the
+// allocation-failure errors of std and of the allocation libraries, and
+// `try_format!`.
+
+mod idioms {
+    use super::*;
+    use std::cell::Cell;
+    use std::collections::TryReserveError;
+    use std::path::Path;
+    use wasmtime_error::{format_context, try_format};
+
+    std::thread_local! {
+        static DISPLAYED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Counts how many times it is formatted.
+    struct Counted;
+
+    impl fmt::Display for Counted {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            DISPLAYED.with(|n| n.set(n.get() + 1));
+            f.write_str("counted")
+        }
+    }
+
+    fn displayed() -> usize {
+        DISPLAYED.with(Cell::get)
+    }
+
+    /// The allocations `body` makes when none fails.
+    fn count(body: impl FnMut() -> Result<()>) -> u64 {
+        OomTest::new().test(body).unwrap().allocations
+    }
+
+    #[test]
+    fn formatted_context_with_a_borrowed_argument() {
+        // The text and the layer: two allocations, each failed once.
+        check(2, || {
+            let path = Path::new("/etc/hosts");
+            let result: Result<u8, ParseIntError> = "x".parse();
+            let error = result
+                .with_context(|| format_context!("reading {}", path.display()))
+                .unwrap_err();
+            let error = unless_oom(error)?;
+            assert_eq!(
+                text!("{error:#}").as_str(),
+                "reading /etc/hosts: invalid digit found in string"
+            );
+            assert!(error.is::<ParseIntError>());
+            let context = error.downcast_ref::<String>().unwrap();
+            assert_eq!(context.capacity(), context.len());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn formatted_context_longer_than_the_stack_buffer_is_one_exact_allocation() {
+        let long = "x".repeat(1000);
+        check(2, || {
+            let result: Result<u8, ParseIntError> = "x".parse();
+            let error = result
+                .with_context(|| format_context!("{long}{}", 1))
+                .unwrap_err();
+            let error = unless_oom(error)?;
+            let context = error.downcast_ref::<String>().unwrap();
+            assert_eq!((context.len(), context.capacity()), (1001, 1001));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn formatted_context_exhaustive_injection_over_an_error() {
+        // `Error::msg`, the text, the layer.
+        check(3, || {
+            let line = 12;
+            let result: Result<()> = Err(Error::msg("unexpected token"));
+            let error = unless_oom(
+                result
+                    .with_context(|| format_context!("line {line}"))
+                    .unwrap_err(),
+            )?;
+            assert_eq!(text!("{error:#}").as_str(), "line 12: unexpected token");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn formatted_context_that_runs_out_of_memory_is_that_oom() {
+        // Only the first allocation, the text's, is failed: the result is
+        // its OOM, with the size of the text, and the harness sees nothing
+        // allocated after it (no layer).
+        let summary = OomTest::new()
+            .max_iters(1)
+            .test(|| {
+                let result: Result<u8, ParseIntError> = "x".parse();
+                let error = result
+                    .with_context(|| format_context!("{}{}", "twelve bytes", ""))
+                    .unwrap_err();
+                if let Some(oom) = error.downcast_ref::<OutOfMemory>() {
+                    assert!(!error.is::<ParseIntError>());
+                    assert_eq!(oom.requested_allocation_size(), 12);
+                    return Err(error);
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((summary.allocations, summary.injected), (2, 1));
+    }
+
+    #[test]
+    fn formatted_context_on_the_ok_path_allocates_and_formats_nothing() {
+        let before = displayed();
+        check(0, || {
+            let ok: Result<u8, ParseIntError> = Ok(1);
+            assert_eq!(ok.with_context(|| format_context!("{}", Counted))?, 1);
+            let some = Some(2);
+            assert_eq!(some.with_context(|| format_context!("{}", Counted))?, 2);
+            Ok(())
+        });
+        assert_eq!(displayed(), before);
+    }
+
+    #[test]
+    fn formatted_context_on_out_of_memory_formats_and_allocates_nothing() {
+        let before = displayed();
+        check(0, || {
+            let oom: Result<(), OutOfMemory> = Err(OutOfMemory::new(24));
+            let error = oom
+                .with_context(|| format_context!("{}", Counted))
+                .unwrap_err();
+            assert_eq!(
+                error.downcast_ref::<OutOfMemory>(),
+                Some(&OutOfMemory::new(24))
+            );
+            let oom: Result<(), Error> = Err(OutOfMemory::new(24).into());
+            let error = oom
+                .with_context(|| format_context!("{}", Counted))
+                .unwrap_err();
+            assert!(error.is::<OutOfMemory>());
+            Ok(())
+        });
+        assert_eq!(displayed(), before);
+    }
+
+    #[test]
+    fn formatted_context_on_none() {
+        check(2, || {
+            let missing: Option<u8> = None;
+            let name = "port";
+            let error = unless_oom(
+                missing
+                    .with_context(|| format_context!("no {name}"))
+                    .unwrap_err(),
+            )?;
+            assert_eq!(text!("{error}").as_str(), "no port");
+            assert_eq!(error.downcast_ref::<String>().unwrap(), "no port");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn formatted_context_on_error_context() {
+        check(3, || {
+            let error = unless_oom(Error::msg("inner"))?;
+            let depth = 2;
+            let error = unless_oom(error.context(format_context!("depth {depth}")))?;
+            assert_eq!(text!("{error:#}").as_str(), "depth 2: inner");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn with_context_of_a_format_err_that_ran_out_of_memory_is_that_oom() {
+        let code = 7;
+        let format_err_alone = count(|| {
+            unless_oom(format_err!("code {code}"))?;
+            Ok(())
+        });
+        // Whichever allocation fails, the harness sees an OOM and nothing
+        // allocated after it: a `format_err!` that ran out of memory is not
+        // wrapped in a layer.
+        check(format_err_alone + 1, || {
+            let result: Result<u8, ParseIntError> = "x".parse();
+            let error = unless_oom(
+                result
+                    .with_context(|| format_err!("code {code}"))
+                    .unwrap_err(),
+            )?;
+            assert_eq!(
+                text!("{error:#}").as_str(),
+                "code 7: invalid digit found in string"
+            );
+            Ok(())
+        });
+    }
+
+    /// Runs `reserve` under the harness: its one allocation fails once, and
+    /// `?` must make that an `OutOfMemory` of `size` bytes (when given)
+    /// without allocating again.
+    fn reserve_fails_into_oom<E>(size: Option<usize>, mut reserve: impl FnMut() -> Result<(), E>)
+    where
+        E: StdError + Send + Sync + 'static,
+    {
+        check(1, || {
+            if let Err(error) = reserve() {
+                let error = Error::from(error);
+                let oom = error.downcast_ref::<OutOfMemory>().expect("an OutOfMemory");
+                if let Some(size) = size {
+                    assert_eq!(oom.requested_allocation_size(), size);
+                }
+                return Err(error);
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn question_mark_on_std_try_reserve_errors_gives_out_of_memory() {
+        reserve_fails_into_oom(Some(10), || Vec::<u8>::new().try_reserve_exact(10));
+        reserve_fails_into_oom(Some(12), || String::new().try_reserve_exact(12));
+        reserve_fails_into_oom(Some(20), || VecDeque::<u32>::new().try_reserve_exact(5));
+        reserve_fails_into_oom(None, || {
+            std::collections::HashMap::<u32, u32>::new().try_reserve(3)
+        });
+    }
+
+    #[test]
+    fn question_mark_on_hashbrown_and_allocator_api2_errors_gives_out_of_memory() {
+        reserve_fails_into_oom(None, || {
+            hashbrown::HashMap::<u32, u32>::new().try_reserve(3)
+        });
+        reserve_fails_into_oom(Some(0), || {
+            use allocator_api2::alloc::{Allocator, Global};
+            let layout = std::alloc::Layout::new::<u64>();
+            let block = Global.allocate(layout)?;
+            // SAFETY: allocated just above with this layout.
+            unsafe { Global.deallocate(block.cast(), layout) };
+            Ok::<(), allocator_api2::alloc::AllocError>(())
+        });
+    }
+
+    #[test]
+    fn capacity_overflow_is_an_out_of_memory_of_isize_max_without_allocating() {
+        check(0, || {
+            let overflow: TryReserveError = Vec::<u64>::new().try_reserve(usize::MAX).unwrap_err();
+            let error = Error::from(overflow.clone());
+            assert_eq!(
+                error.downcast_ref::<OutOfMemory>(),
+                Some(&OutOfMemory::new(isize::MAX as usize))
+            );
+            // Context is not added to it, and the closure does not run.
+            let error = Err::<(), _>(overflow)
+                .with_context(|| -> &str { panic!("not called") })
+                .unwrap_err();
+            assert!(error.is::<OutOfMemory>());
+            let overflow = hashbrown::HashMap::<u8, u8>::new()
+                .try_reserve(usize::MAX)
+                .unwrap_err();
+            assert_eq!(
+                OutOfMemory::from(overflow).requested_allocation_size(),
+                isize::MAX as usize
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn try_format_is_one_exact_allocation() {
+        check(1, || {
+            let (table, index) = ("funcs", 3);
+            let text = try_format!("{table}[{index}]")?;
+            assert_eq!(text, "funcs[3]");
+            assert_eq!(text.capacity(), text.len());
+            Ok(())
+        });
+        let long = "y".repeat(300);
+        check(1, || {
+            let text = try_format!("<{long}>")?;
+            assert_eq!((text.len(), text.capacity()), (302, 302));
+            Ok(())
+        });
+        check(1, || {
+            assert_eq!(try_format!("plain")?, "plain");
+            Ok(())
+        });
+        check(0, || {
+            assert_eq!(try_format!("{}", "")?, "");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn try_format_reports_the_refused_size() {
+        let summary = OomTest::new()
+            .test(|| {
+                let text = try_format!("{}", Counted).inspect_err(|oom| {
+                    assert_eq!(oom.requested_allocation_size(), "counted".len());
+                })?;
+                assert_eq!(text, "counted");
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(summary.injected, 1);
+    }
+
+    #[test]
+    fn try_format_formats_a_short_text_once_and_a_long_one_twice() {
+        let before = displayed();
+        let short = try_format!("{}", Counted).unwrap();
+        assert_eq!((short.as_str(), displayed() - before), ("counted", 1));
+        let before = displayed();
+        let long = try_format!("{LONG}{}", Counted).unwrap();
+        assert_eq!((long.len(), displayed() - before), (LONG.len() + 7, 2));
+    }
+
+    /// Writes one more byte each time it is formatted.
+    struct Growing(Cell<usize>);
+
+    impl fmt::Display for Growing {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let n = self.0.get() + 1;
+            self.0.set(n);
+            for _ in 0..n {
+                f.write_char('z')?;
+            }
+            f.write_str(LONG)
+        }
+    }
+
+    const LONG: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\
+                        0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\
+                        0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\
+                        0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn try_format_of_a_display_that_lies_grows_fallibly_and_cuts_nothing() {
+        // Measured at 257 bytes, written at 258: the string grows once more.
+        check(2, || {
+            let growing = Growing(Cell::new(0));
+            let text = try_format!("{growing}")?;
+            assert_eq!(text.len(), 2 + LONG.len());
+            Ok(())
+        });
+    }
+
+    /// A `Display` that fails on its own.
+    struct Failing;
+
+    impl fmt::Display for Failing {
+        fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+            Err(fmt::Error)
+        }
+    }
+
+    #[test]
+    #[should_panic = "a Display implementation returned an error unexpectedly"]
+    fn try_format_of_a_failing_display_panics_as_format_does() {
+        let _ = try_format!("{Failing}");
+    }
+
+    #[test]
+    fn write_into_a_try_string_returns_the_out_of_memory() {
+        check(2, || {
+            let mut text = TryString::new();
+            write!(text, "{}", 12345)?;
+            write!(text, "{}", LONG)?;
+            assert_eq!(text.len(), 5 + LONG.len());
+            Ok(())
+        });
+        // The first piece fits the budget; the second, refused, is not cut.
+        let budget = Budget::new(8);
+        let mut text = TryString::new_in(&budget);
+        let (first, second) = (String::from("abcdef"), String::from("ghi"));
+        let oom = write!(text, "{first}{second}").unwrap_err();
+        assert!(oom.requested_allocation_size() >= 9);
+        assert_eq!(text, "abcdef");
+    }
+}

@@ -88,7 +88,9 @@ fn well_behaved_code_passes_and_every_allocation_is_failed_once() {
         OomTestSummary {
             allocations: 4,
             runs: 4,
-            injected: 4
+            injected: 4,
+            // All four are made on one line, in `Block::new`.
+            sites: if cfg!(miri) { 0 } else { 1 },
         }
     );
 }
@@ -544,4 +546,107 @@ fn async_code_woken_from_another_thread() {
         })
         .unwrap();
     assert_eq!(summary.allocations, 2);
+}
+
+/// The frames a folded report shows, in order (the lines `   N: name`).
+fn shown_frames(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter_map(|line| {
+            let (number, name) = line.trim_start().split_once(": ")?;
+            number.bytes().all(|b| b.is_ascii_digit()).then_some(name)
+        })
+        .collect()
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri captures no backtraces")]
+fn the_report_starts_at_the_callers_line() {
+    let mut line = 0;
+    let failure = OomTest::new()
+        .test(|| {
+            // Ignored, so that the harness reports it.
+            let (_, at) = (Vec::<u8>::new().try_reserve(40), line!());
+            line = at;
+            Ok(())
+        })
+        .unwrap_err();
+    let report = failure.to_string();
+    let site = report
+        .split_once("allocation site of the injected failure:\n")
+        .expect("a backtrace")
+        .1;
+    let frames = shown_frames(site);
+    assert!(
+        frames[0].starts_with("oom_harness::the_report_starts_at_the_callers_line"),
+        "{site}"
+    );
+    assert!(site.contains(&format!("oom_harness.rs:{line}:")), "{site}");
+    // std, alloc, the allocator and the harness are folded away.
+    for frame in &frames {
+        assert!(frame.starts_with("oom_harness::"), "{frame} in\n{site}");
+    }
+    assert!(site.contains("folded"), "{site}");
+    // The full backtrace is still there.
+    let full = failure.backtrace().unwrap().to_string();
+    assert!(full.contains("OomTestAllocator"), "{full}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri captures no backtraces")]
+fn sites_are_counted_apart_from_injections() {
+    let summary = OomTest::new()
+        .test(|| {
+            let mut kept = Vec::new();
+            for size in 1..=3 {
+                let mut buffer = Vec::<u8>::new();
+                buffer.try_reserve_exact(size)?;
+                kept.try_reserve_exact(1)?;
+                kept.push(buffer);
+            }
+            Ok(())
+        })
+        .unwrap();
+    // Six allocations, two lines.
+    assert_eq!((summary.injected, summary.sites), (6, 2));
+}
+
+#[test]
+fn an_allocation_after_the_failure_is_reported_with_where_it_was_made() {
+    let mut line = 0;
+    let failure = OomTest::new()
+        .test(|| {
+            let mut first = Vec::<u8>::new();
+            if first.try_reserve(8).is_err() {
+                let (_, at) = (Vec::<u8>::new().try_reserve(1), line!());
+                line = at;
+                return Err(OutOfMemory::new(8).into());
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(failure.kind(), FailureKind::AllocAfterOom { .. }));
+    let backtrace = failure.after_oom_backtrace().expect("captured in a replay");
+    if cfg!(miri) {
+        return;
+    }
+    assert!(
+        backtrace
+            .to_string()
+            .contains(&format!("oom_harness.rs:{line}:"))
+    );
+    let report = failure.to_string();
+    let site = report
+        .split_once("allocation site of the allocation made after it:\n")
+        .expect("the second backtrace")
+        .1;
+    assert!(site.contains(&format!("oom_harness.rs:{line}:")), "{site}");
+    assert!(
+        shown_frames(site)[0].starts_with("oom_harness::an_allocation_after_the_failure"),
+        "{site}"
+    );
+    assert!(
+        report.contains("make it fallible and return the OutOfMemory"),
+        "{report}"
+    );
 }

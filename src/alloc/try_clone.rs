@@ -34,6 +34,11 @@ use crate::OutOfMemory;
 /// assert_eq!(Some((1, 'x')).try_clone()?, Some((1, 'x')));
 /// # wasmtime_error::Ok(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be cloned fallibly: it does not implement `TryClone`",
+    label = "not `TryClone`",
+    note = "implement `TryClone` for it: `fn try_clone(&self) -> Result<Self, OutOfMemory>`; a type that owns no heap memory can return `Ok(self.clone())`"
+)]
 pub trait TryClone: Sized {
     /// A copy of `self`, or the allocation failure that prevented it.
     ///

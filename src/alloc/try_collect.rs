@@ -33,6 +33,11 @@ use crate::OutOfMemory;
 /// assert_eq!(v.unwrap_err().to_string(), "no second item");
 /// # wasmtime_error::Ok(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be collected fallibly from items of type `{T}`",
+    label = "`try_collect` cannot build this type",
+    note = "`try_collect` builds a `TryVec`, `TryString`, `TryHashMap`, `TryHashSet`, `Vec`, `String` or `Box<[T]>` (the implementors of `TryFromIterator`); name the target: `let v: TryVec<_> = iter.try_collect()?;`"
+)]
 pub trait TryFromIterator<T, E = OutOfMemory>: Sized {
     /// Builds `Self` from the items of `iter`, or returns the error that
     /// stopped it (the items taken so far are dropped).

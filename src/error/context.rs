@@ -1,22 +1,35 @@
 //! The [`Context`] trait and the context layers it adds.
 
-use super::Error;
 use super::fmt::Quoted;
+use super::formatted_context::FormattedContext;
 use super::vtable::{ErrorImpl, INNER_ERROR_OFFSET, LayerStep, Payload, Target, VTable};
+use super::{Decoded, Error};
 use crate::OutOfMemory;
-use core::any::TypeId;
+use core::any::{Any, TypeId};
 use core::convert::Infallible;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::mem::offset_of;
 use core::ptr::{self, NonNull};
+use std_alloc::string::String;
 
 /// Adds context to the error of a `Result`, or turns `None` into an error.
 ///
-/// On an out-of-memory error, `context` returns the error as it is, without
-/// allocating, and `with_context` does not even call its closure: adding
-/// context would need the memory that just ran out. If the context layer
-/// itself cannot be allocated, the result is that `OutOfMemory` error.
+/// For a formatted context, write [`format_context!`](crate::format_context)
+/// where anyhow code writes `format!`:
+/// `.with_context(|| format_context!("reading {}", path.display()))`. Its
+/// text is allocated fallibly, in one `String` of exactly its length, only
+/// when there is an error; `format!` would abort the process when that
+/// allocation fails.
+///
+/// On an out-of-memory error (an [`OutOfMemory`], or an allocation failure
+/// of std or hashbrown that converts into one), `context` returns the error
+/// as it is, without allocating, and `with_context` does not even call its
+/// closure: adding context would need the memory that just ran out. If the
+/// context layer itself cannot be allocated, or the context is itself out
+/// of memory (a `format_context!` or `format_err!` whose allocation
+/// failed), the result is that `OutOfMemory` error, and nothing more is
+/// allocated.
 ///
 /// This trait is sealed: it is implemented for `Result<T, E>` (where `E` is a
 /// `core::error::Error + Send + Sync + 'static` or an [`Error`]) and for
@@ -25,15 +38,16 @@ use core::ptr::{self, NonNull};
 /// # Example
 ///
 /// ```
-/// use wasmtime_error::{Context, OutOfMemory, Result};
+/// use std::path::Path;
+/// use wasmtime_error::{Context, OutOfMemory, Result, format_context};
 ///
-/// fn read(path: &str) -> Result<String> {
+/// fn read(path: &Path) -> Result<String> {
 ///     let text = std::fs::read_to_string(path)
-///         .with_context(|| format!("failed to read {path}"))?;
+///         .with_context(|| format_context!("failed to read {}", path.display()))?;
 ///     Ok(text)
 /// }
 ///
-/// let error = read("/no/such/file").unwrap_err();
+/// let error = read(Path::new("/no/such/file")).unwrap_err();
 /// assert_eq!(error.to_string(), "failed to read /no/such/file");
 /// assert!(error.is::<std::io::Error>());
 ///
@@ -61,53 +75,88 @@ pub trait Context<T, E>: private::Sealed {
     /// ```
     fn context<C>(self, context: C) -> Result<T, Error>
     where
-        C: Display + Send + Sync + 'static;
+        C: Display + Send + Sync + 'static,
+        E: ContextSource;
 
     /// Like [`context`](Context::context), with the context made by `f`
     /// only when there is an error (and not when it is out of memory).
+    /// Make formatted text with [`format_context!`](crate::format_context).
     ///
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::{Context, Result};
+    /// use wasmtime_error::{Context, Result, format_context};
     ///
     /// let line = 7;
-    /// let parsed: Result<u8> = "x".parse::<u8>().with_context(|| format!("line {line}"));
+    /// let parsed: Result<u8> = "x".parse::<u8>().with_context(|| format_context!("line {line}"));
     /// assert_eq!(parsed.unwrap_err().to_string(), "line 7");
     /// ```
     fn with_context<C, F>(self, f: F) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
-        F: FnOnce() -> C;
+        F: FnOnce() -> C,
+        E: ContextSource;
 }
 
 pub(crate) mod private {
+    #[diagnostic::on_unimplemented(
+        message = "`Context` is sealed: it is implemented for `Result` and `Option` only, not for `{Self}`",
+        label = "`Context` cannot be implemented here",
+        note = "call `.context()` or `.with_context()` on a `Result<T, E>` or an `Option<T>` instead"
+    )]
     pub trait Sealed {}
 }
 
 mod ext {
     use super::*;
 
-    /// The two kinds of error `Context` for `Result` accepts.
+    /// The two kinds of error `Context` for `Result` accepts. The bound
+    /// is on `Context`'s methods rather than on its impl for `Result`, so
+    /// that a wrong error type is reported with this message (a bound of
+    /// the impl would make the method look missing, and rustc would
+    /// suggest importing anyhow's `Context`).
+    #[diagnostic::on_unimplemented(
+        message = "`Context` cannot add context to a `Result` whose error is `{Self}`",
+        label = "`{Self}` is neither a `std::error::Error + Send + Sync + 'static` nor a `wasmtime_error::Error`",
+        note = "for an `anyhow::Result`, call `.to_wasmtime_result()` first (feature `anyhow`)",
+        note = "for another error type, convert it into a `wasmtime_error::Error`, e.g. with `.map_err(Error::msg)`"
+    )]
     pub trait ContextSource: Send + Sync + 'static {
+        /// Whether the error stands for a failed allocation (then context
+        /// is not added: it would need the memory that just ran out).
         fn is_out_of_memory(&self) -> bool;
         fn into_error(self) -> Error;
-        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error;
+        /// The layer around an error that is not out of memory.
+        fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error;
+
+        #[inline]
+        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error
+        where
+            Self: Sized,
+        {
+            if self.is_out_of_memory() {
+                return self.into_error();
+            }
+            match Attach::of(context) {
+                Attach::Value(context) => self.wrap(context),
+                Attach::Text(text) => self.wrap(text),
+                Attach::OutOfMemory(oom) => Error::from_oom(oom),
+            }
+        }
     }
 
     impl<E: StdError + Send + Sync + 'static> ContextSource for E {
+        /// An `OutOfMemory`, or another library's allocation failure that
+        /// `Error::new` turns into one.
         fn is_out_of_memory(&self) -> bool {
-            TypeId::of::<E>() == TypeId::of::<OutOfMemory>()
+            crate::oom::allocation_failure(self).is_some()
         }
 
         fn into_error(self) -> Error {
             Error::new(self)
         }
 
-        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
-            if self.is_out_of_memory() {
-                return self.into_error();
-            }
+        fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
             Error::from_payload(
                 ContextLayer {
                     context,
@@ -119,31 +168,94 @@ mod ext {
     }
 
     impl ContextSource for Error {
-        /// The same test `Error::context` makes: is the error itself out of
-        /// memory (not: does it hold an `OutOfMemory` somewhere).
+        /// Is the error itself out of memory (not: does it hold an
+        /// `OutOfMemory` somewhere).
+        #[inline]
         fn is_out_of_memory(&self) -> bool {
             Error::is_out_of_memory(self)
         }
 
+        #[inline]
         fn into_error(self) -> Error {
             self
         }
 
-        fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
-            self.context(context)
+        #[inline]
+        fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error {
+            Error::from_payload(
+                ContextLayer {
+                    context,
+                    error: self,
+                },
+                false,
+            )
         }
+    }
+}
+
+/// What a context value becomes before it is attached.
+enum Attach<C> {
+    /// Attached as it is.
+    Value(C),
+    /// The text of a `format_context!`, attached as its `String`.
+    Text(String),
+    /// A context that is itself out of memory (a `format_context!` or a
+    /// `format_err!` whose allocation failed): it replaces the error.
+    OutOfMemory(OutOfMemory),
+}
+
+impl<C: 'static> Attach<C> {
+    /// Each test is on a constant `TypeId`, so for a given `C` all but one
+    /// branch compile away.
+    #[inline]
+    fn of(context: C) -> Attach<C> {
+        if TypeId::of::<C>() == TypeId::of::<FormattedContext>() {
+            let mut slot = Some(context);
+            let formatted = (&mut slot as &mut dyn Any)
+                .downcast_mut::<Option<FormattedContext>>()
+                .and_then(Option::take);
+            return match (formatted, slot) {
+                (Some(FormattedContext { text: Ok(text) }), _) => Attach::Text(text),
+                (Some(FormattedContext { text: Err(oom) }), _) => Attach::OutOfMemory(oom),
+                (None, Some(context)) => Attach::Value(context),
+                (None, None) => unreachable!("taken only when it was there"),
+            };
+        }
+        if let Some(error) = (&context as &dyn Any).downcast_ref::<Error>()
+            && let Decoded::Oom(oom) = error.repr.decode()
+        {
+            return Attach::OutOfMemory(oom);
+        }
+        Attach::Value(context)
+    }
+}
+
+/// `context` attached to `error` (`Error::context`): out of memory stays
+/// as it is, and a context that is out of memory replaces the error.
+#[inline]
+pub(crate) fn add_to_error<C: Display + Send + Sync + 'static>(error: Error, context: C) -> Error {
+    error.add_context(context)
+}
+
+/// The error `Option::context` makes of `None`.
+fn error_of_none<C: Display + Send + Sync + 'static>(context: C) -> Error {
+    match Attach::of(context) {
+        Attach::Value(context) => Error::from_display(context),
+        Attach::Text(text) => Error::from_display(text),
+        Attach::OutOfMemory(oom) => Error::from_oom(oom),
     }
 }
 
 pub(crate) use ext::ContextSource;
 
-impl<T, E: ContextSource> private::Sealed for Result<T, E> {}
+impl<T, E> private::Sealed for Result<T, E> {}
 impl<T> private::Sealed for Option<T> {}
 
-impl<T, E: ContextSource> Context<T, E> for Result<T, E> {
+impl<T, E> Context<T, E> for Result<T, E> {
     fn context<C>(self, context: C) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
+        E: ContextSource,
     {
         match self {
             Ok(value) => Ok(value),
@@ -156,6 +268,7 @@ impl<T, E: ContextSource> Context<T, E> for Result<T, E> {
     where
         C: Display + Send + Sync + 'static,
         F: FnOnce() -> C,
+        E: ContextSource,
     {
         match self {
             Ok(value) => Ok(value),
@@ -184,10 +297,11 @@ impl<T> Context<T, Infallible> for Option<T> {
     fn context<C>(self, context: C) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
+        Infallible: ContextSource,
     {
         match self {
             Some(value) => Ok(value),
-            None => Err(Error::from_display(context)),
+            None => Err(error_of_none(context)),
         }
     }
 
@@ -195,10 +309,11 @@ impl<T> Context<T, Infallible> for Option<T> {
     where
         C: Display + Send + Sync + 'static,
         F: FnOnce() -> C,
+        Infallible: ContextSource,
     {
         match self {
             Some(value) => Ok(value),
-            None => Err(Error::from_display(f())),
+            None => Err(error_of_none(f())),
         }
     }
 }

@@ -6,6 +6,7 @@ mod chain;
 mod context;
 mod fmt;
 mod formatted;
+mod formatted_context;
 mod into_box;
 mod payload;
 mod repr;
@@ -14,6 +15,7 @@ mod vtable;
 
 pub use chain::Chain;
 pub use context::Context;
+pub use formatted_context::FormattedContext;
 use static_msg::StaticWord;
 #[doc(hidden)]
 pub use static_msg::{StaticMessage, is_plain_literal};
@@ -24,7 +26,6 @@ pub(crate) use vtable::Access;
 pub(crate) use vtable::Target;
 
 use crate::OutOfMemory;
-use core::any::TypeId;
 use core::error::Error as StdError;
 use core::fmt::{Debug, Display};
 use core::mem::{ManuallyDrop, MaybeUninit, size_of};
@@ -108,9 +109,11 @@ impl Error {
     /// Wraps a standard error. Its `source()` chain becomes the rest of this
     /// error's chain, and it can be downcast back.
     ///
-    /// Allocates once; an `OutOfMemory` is stored in the word instead. If the
-    /// allocation fails, `error` is dropped and an out-of-memory error for
-    /// that allocation is returned.
+    /// Allocates once; an `OutOfMemory` is stored in the word instead, and
+    /// so are the allocation failures that convert into one (std's and
+    /// hashbrown's `TryReserveError`, allocator-api2's `AllocError`): the
+    /// result `is::<OutOfMemory>()`. If the allocation fails, `error` is
+    /// dropped and an out-of-memory error for that allocation is returned.
     ///
     /// # Example
     ///
@@ -120,15 +123,16 @@ impl Error {
     /// let error = Error::new(std::fmt::Error);
     /// assert!(error.is::<std::fmt::Error>());
     /// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
+    ///
+    /// let overflow = Vec::<u8>::new().try_reserve(usize::MAX).unwrap_err();
+    /// assert!(Error::new(overflow).is::<wasmtime_error::OutOfMemory>());
     /// ```
     #[inline]
     pub fn new<E>(error: E) -> Self
     where
         E: StdError + Send + Sync + 'static,
     {
-        if TypeId::of::<E>() == TypeId::of::<OutOfMemory>() {
-            // SAFETY: `E` is `OutOfMemory`, checked just above.
-            let oom = unsafe { core::mem::transmute_copy::<E, OutOfMemory>(&error) };
+        if let Some(oom) = crate::oom::allocation_failure(&error) {
             return Error::from_oom(oom);
         }
         Error::from_payload(Plain(error), true)
@@ -200,16 +204,7 @@ impl Error {
     where
         C: Display + Send + Sync + 'static,
     {
-        if self.is_out_of_memory() {
-            return self;
-        }
-        Error::from_payload(
-            context::ContextLayer {
-                context,
-                error: self,
-            },
-            false,
-        )
+        context::add_to_error(self, context)
     }
 
     /// With the feature `backtrace`, the backtrace captured when the

@@ -84,19 +84,31 @@ impl OomTestAllocator {
 fn counted(layout: Layout, grown_by: isize, allocate: impl FnOnce() -> *mut u8) -> *mut u8 {
     match state::decide(layout) {
         Decision::PassThrough => allocate(),
-        Decision::Track => {
-            let block = allocate();
-            if !block.is_null() {
-                state::track_bytes(grown_by);
-            }
-            block
-        }
+        Decision::Track => tracked(grown_by, allocate),
         Decision::FailInjected(allocation) => {
             report::injected_failure(allocation);
             ptr::null_mut()
         }
-        Decision::FailAfterInjection => ptr::null_mut(),
+        Decision::AfterInjection { succeed, capture } => {
+            if capture {
+                report::allocation_after_oom();
+            }
+            if succeed {
+                tracked(grown_by, allocate)
+            } else {
+                ptr::null_mut()
+            }
+        }
     }
+}
+
+/// Runs `allocate`, adding what a success allocates to the leak balance.
+fn tracked(grown_by: isize, allocate: impl FnOnce() -> *mut u8) -> *mut u8 {
+    let block = allocate();
+    if !block.is_null() {
+        state::track_bytes(grown_by);
+    }
+    block
 }
 
 fn size_as_isize(size: usize) -> isize {

@@ -16,7 +16,13 @@
 //! - A broken rule ends the test with an [`OomTestFailure`]: which rule,
 //!   which allocation was failed (its index and layout) and the stack
 //!   backtrace of the place that asked for it, which is usually the
-//!   `Vec::push` that should have been a `try_reserve`.
+//!   `Vec::push` that should have been a `try_reserve`. The frames of std,
+//!   the allocator, this crate and the harness are folded into one line
+//!   (naming the call they began with), so the first frame shown is the
+//!   caller's code. An allocation made after the failure is reported with
+//!   where it was made too.
+//! - [`OomTestSummary`] says how many allocations were failed, and at how
+//!   many distinct places of the code under test.
 //!
 //! ```
 //! use wasmtime_error::{Result, oom_test::{OomTest, OomTestAllocator}};

@@ -4,29 +4,47 @@
 
 use super::state::{self, Allocation, Paused};
 use std::backtrace::Backtrace;
+use std::boxed::Box;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::string::String;
 use std::vec::Vec;
 
-/// The backtrace of the injected failure of the current run, and the text
-/// of its report. Only touched while the harness is paused (allocations
-/// pass through) or between runs.
+/// The backtrace of the injected failure of the current run, the text of
+/// its report, where the code under test made it, and the backtrace of the
+/// first allocation after it (in a replayed run). Only touched while the
+/// harness is paused (allocations pass through) or between runs.
 struct Site {
     backtrace: Option<Backtrace>,
     report: String,
+    site: Option<String>,
+    after_oom: Option<Backtrace>,
 }
 
 std::thread_local! {
     static SITE: RefCell<Site> = const {
-        RefCell::new(Site { backtrace: None, report: String::new() })
+        RefCell::new(Site { backtrace: None, report: String::new(), site: None, after_oom: None })
     };
 }
 
-/// The backtrace captured during the last run. Call between runs.
-pub(crate) fn take_backtrace() -> Option<Backtrace> {
-    SITE.with_borrow_mut(|site| site.backtrace.take())
+/// What the last run captured. Call between runs.
+pub(crate) struct Captured {
+    /// Where the injected failure was made.
+    pub(crate) backtrace: Option<Backtrace>,
+    /// The first frame of the code under test in it (see [`fold`]), which
+    /// tells allocation sites apart.
+    pub(crate) site: Option<String>,
+    /// Where the first allocation after the failure was made.
+    pub(crate) after_oom: Option<Backtrace>,
+}
+
+pub(crate) fn take_captured() -> Captured {
+    SITE.with_borrow_mut(|site| Captured {
+        backtrace: site.backtrace.take(),
+        site: site.site.take(),
+        after_oom: site.after_oom.take(),
+    })
 }
 
 /// The allocation site. Miri cannot afford one per injection.
@@ -45,10 +63,12 @@ pub(crate) fn injected_failure(allocation: Allocation) {
     let _paused = Paused::new();
     let backtrace = capture();
     let settings = state::settings();
+    let folded = folded(&backtrace);
     SITE.with_borrow_mut(|site| {
         site.report.clear();
         // Writing to a `String` cannot fail.
-        let _ = write_report(&mut site.report, allocation, &backtrace);
+        let _ = write_report(&mut site.report, allocation, &folded.text);
+        site.site = folded.site;
         state::set_pending_report((site.report.as_ptr(), site.report.len()));
         if settings.print_each_injection || !abort_hook::install() {
             // Unbuffered and lock-only: nothing here allocates.
@@ -58,7 +78,15 @@ pub(crate) fn injected_failure(allocation: Allocation) {
     });
 }
 
-fn write_report(out: &mut String, allocation: Allocation, backtrace: &Backtrace) -> fmt::Result {
+/// Called by the allocator, in a replayed run, for the first allocation
+/// after the injected failure: captures where it was made.
+pub(crate) fn allocation_after_oom() {
+    let _paused = Paused::new();
+    let backtrace = capture();
+    SITE.with_borrow_mut(|site| site.after_oom = Some(backtrace));
+}
+
+fn write_report(out: &mut String, allocation: Allocation, backtrace: &str) -> fmt::Result {
     writeln!(out, "\noom_test: injected a failure into {allocation}")?;
     writeln!(
         out,
@@ -66,6 +94,122 @@ fn write_report(out: &mut String, allocation: Allocation, backtrace: &Backtrace)
          failure (an infallible call such as `Vec::push`, `Box::new` or `format!`):"
     )?;
     writeln!(out, "{backtrace}")
+}
+
+/// A backtrace as std prints it, with each run of frames that are not the
+/// code under test folded into one line.
+pub(crate) struct Folded {
+    pub(crate) text: String,
+    /// The first frame left (its name and location), if any was.
+    pub(crate) site: Option<String>,
+}
+
+/// [`fold`] of the text std prints for `backtrace`.
+pub(crate) fn folded(backtrace: &Backtrace) -> Folded {
+    fold(&std::format!("{backtrace}"))
+}
+
+/// Folds the frames of std, core, alloc, the allocation libraries, this
+/// crate (the harness, the allocator, the collections) and the runtime, so
+/// that the first frame shown is the caller's code. A backtrace with no
+/// such frame, or not in std's format, is left as it is.
+pub(crate) fn fold(full: &str) -> Folded {
+    let mut frames: Vec<(bool, String)> = Vec::new();
+    for line in full.lines() {
+        match frame_name(line) {
+            Some(name) => frames.push((is_outside_the_caller(name), std::format!("{line}\n"))),
+            None => match frames.last_mut() {
+                Some((_, frame)) => {
+                    frame.push_str(line);
+                    frame.push('\n');
+                }
+                None => frames.push((false, std::format!("{line}\n"))),
+            },
+        }
+    }
+    if frames.iter().all(|(outside, _)| *outside) {
+        return Folded {
+            text: full.into(),
+            site: None,
+        };
+    }
+    let mut text = String::new();
+    let mut folded = 0;
+    let mut last_folded = "";
+    for (outside, frame) in &frames {
+        if *outside {
+            folded += 1;
+            last_folded = frame.lines().next().and_then(frame_name).unwrap_or("");
+            continue;
+        }
+        if folded > 0 {
+            // The last folded frame is what the caller called, such as
+            // the `Vec::push` that aborts.
+            let _ = writeln!(text, "{}, up to {last_folded})", FoldedLine(folded));
+            folded = 0;
+        }
+        text.push_str(frame);
+    }
+    if folded > 0 {
+        let _ = writeln!(text, "{})", FoldedLine(folded));
+    }
+    let site = frames
+        .iter()
+        .find(|(outside, _)| !outside)
+        .and_then(|(_, frame)| frame.split_once(": "))
+        .map(|(_, rest)| rest.trim_end().into());
+    Folded { text, site }
+}
+
+struct FoldedLine(usize);
+
+impl fmt::Display for FoldedLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.0 == 1 { "" } else { "s" };
+        write!(
+            f,
+            "      ({} frame{s} of std, wasmtime_error and the runtime folded",
+            self.0
+        )
+    }
+}
+
+/// The function name of a frame's first line (`   12: name`).
+fn frame_name(line: &str) -> Option<&str> {
+    let (number, name) = line.trim_start().split_once(": ")?;
+    (!number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())).then_some(name)
+}
+
+fn is_outside_the_caller(name: &str) -> bool {
+    const LIBRARIES: [&str; 9] = [
+        "fn(",
+        "std::",
+        "core::",
+        "alloc::",
+        "wasmtime_error::",
+        "hashbrown::",
+        "allocator_api2::",
+        "test::",
+        "__",
+    ];
+    const RUNTIME: [&str; 6] = [
+        "main",
+        "_start",
+        "clone",
+        "clone3",
+        "start_thread",
+        "<unknown>",
+    ];
+    let path = name.trim_start_matches(['<', '&', '*', ' ']);
+    let path = path
+        .strip_prefix("dyn ")
+        .or_else(|| path.strip_prefix("mut "))
+        .unwrap_or(path);
+    // `<T as core::fmt::Display>::fmt`: a blanket impl of the libraries.
+    let blanket = path.split_once(" as ").is_some_and(|(ty, by)| {
+        !ty.contains("::") && LIBRARIES.iter().any(|library| by.starts_with(library))
+    });
+    blanket || LIBRARIES.iter().any(|library| path.starts_with(library)) || RUNTIME.contains(&name)
 }
 
 /// Prints the pending report when the process aborts, which is what Rust
@@ -194,10 +338,11 @@ pub enum FailureKind {
     /// The closure allocated again after an allocation had failed, and the
     /// test does not [allow it](super::OomTest::allow_alloc_after_oom).
     ///
-    /// Its backtrace is not captured: it could be made by std's handler
-    /// for a failed infallible allocation, which holds the backtrace lock.
-    /// The report shows where the failed allocation was made; the one after
-    /// it is usually close by.
+    /// That allocation is usually an error or a context made with an
+    /// infallible allocation after the failure (`format!`, or a `?` that
+    /// boxes the failure instead of turning it into an `OutOfMemory`). The
+    /// harness replays the run to capture where it was made:
+    /// [`OomTestFailure::after_oom_backtrace`].
     AllocAfterOom {
         /// The first allocation made after the failure.
         allocation: Allocation,
@@ -252,6 +397,8 @@ pub struct OomTestFailure {
     kind: FailureKind,
     injected: Option<Allocation>,
     backtrace: Option<Backtrace>,
+    /// Boxed: a failure is returned by value, and this one is rare.
+    after_oom: Option<Box<Backtrace>>,
 }
 
 impl OomTestFailure {
@@ -264,7 +411,13 @@ impl OomTestFailure {
             kind,
             injected,
             backtrace,
+            after_oom: None,
         }
+    }
+
+    pub(crate) fn with_after_oom(mut self, after_oom: Option<Backtrace>) -> OomTestFailure {
+        self.after_oom = after_oom.map(Box::new);
+        self
     }
 
     /// Which rule was broken.
@@ -333,6 +486,35 @@ impl OomTestFailure {
     pub fn backtrace(&self) -> Option<&Backtrace> {
         self.backtrace.as_ref()
     }
+
+    /// For [`FailureKind::AllocAfterOom`]: where the first allocation after
+    /// the failure was made (captured in a replay of the run); disabled
+    /// under Miri.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
+    ///
+    /// let failure = OomTest::new()
+    ///     .test(|| {
+    ///         let mut buffer = Vec::<u8>::new();
+    ///         if buffer.try_reserve(8).is_err() {
+    ///             // A second allocation after the failure.
+    ///             let _ = Vec::<u8>::new().try_reserve(1);
+    ///             return Err(OutOfMemory::new(8).into());
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// assert!(failure.after_oom_backtrace().is_some());
+    /// ```
+    pub fn after_oom_backtrace(&self) -> Option<&Backtrace> {
+        self.after_oom.as_deref()
+    }
 }
 
 impl fmt::Display for FailureKind {
@@ -352,8 +534,9 @@ impl fmt::Display for FailureKind {
             ),
             FailureKind::AllocAfterOom { allocation } => write!(
                 f,
-                "the closure made {allocation} after an allocation had failed \
-                 (allow it with `allow_alloc_after_oom(true)`)"
+                "the closure made {allocation} after an allocation had failed: make it \
+                 fallible and return the OutOfMemory (or, if it is a deliberate retry, \
+                 allow it with `allow_alloc_after_oom(true)`)"
             ),
             FailureKind::Leak { bytes } => write!(
                 f,
@@ -380,9 +563,19 @@ impl fmt::Display for OomTestFailure {
             None => f.write_str("\nno allocation was failed in that run")?,
         }
         if let Some(backtrace) = &self.backtrace {
+            let folded = folded(backtrace);
             write!(
                 f,
-                "\n\nallocation site of the injected failure:\n{backtrace}"
+                "\n\nallocation site of the injected failure:\n{}",
+                folded.text
+            )?;
+        }
+        if let Some(backtrace) = &self.after_oom {
+            let folded = folded(backtrace);
+            write!(
+                f,
+                "\n\nallocation site of the allocation made after it:\n{}",
+                folded.text
             )?;
         }
         Ok(())

@@ -8,7 +8,9 @@ use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use std::any::Any;
+use std::backtrace::Backtrace;
 use std::boxed::Box;
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::string::{String, ToString};
 use std::sync::Arc;
@@ -94,7 +96,7 @@ pub struct OomTest {
 /// use wasmtime_error::oom_test::{OomTest, OomTestSummary};
 ///
 /// let summary = OomTest::new().test(|| Ok(())).unwrap();
-/// assert_eq!(summary, OomTestSummary { allocations: 0, runs: 0, injected: 0 });
+/// assert_eq!(summary, OomTestSummary { allocations: 0, runs: 0, injected: 0, sites: 0 });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OomTestSummary {
@@ -104,6 +106,12 @@ pub struct OomTestSummary {
     pub runs: u64,
     /// Runs in which the planned allocation was reached and failed.
     pub injected: u64,
+    /// Distinct places in the code under test whose allocations were
+    /// failed: failures whose backtraces have the same first frame outside
+    /// std, the allocator, the harness and this crate's collections count
+    /// once. A loop that allocates at each turn is one site. 0 where no
+    /// backtrace can be captured (Miri).
+    pub sites: u64,
 }
 
 impl OomTest {
@@ -434,6 +442,7 @@ impl OomTest {
         Settings {
             alloc_succeeds_after_oom: self.alloc_succeeds_after_oom,
             print_each_injection: self.print_each_injection,
+            capture_after_oom: false,
         }
     }
 
@@ -451,7 +460,9 @@ impl OomTest {
             allocations,
             runs: 0,
             injected: 0,
+            sites: 0,
         };
+        let mut sites = HashSet::new();
         if allocations == 0 {
             return Ok(summary);
         }
@@ -471,15 +482,45 @@ impl OomTest {
             };
             let mut run = Run::new(Mode::Injecting { target }, self.settings());
             let outcome = run_once(&mut run);
-            let backtrace = report::take_backtrace();
+            let captured = report::take_captured();
             summary.runs += 1;
             if run.injected.is_some() {
                 summary.injected += 1;
             }
-            self.check(&run, outcome, true)
-                .map_err(|kind| OomTestFailure::new(kind, run.injected, backtrace))?;
+            if let Some(site) = captured.site {
+                sites.insert(site);
+                summary.sites = sites.len() as u64;
+            }
+            if let Err(kind) = self.check(&run, outcome, true) {
+                let after_oom = match kind {
+                    FailureKind::AllocAfterOom { .. } => {
+                        self.replay_for_after_oom(target, run_once)
+                    }
+                    _ => None,
+                };
+                return Err(OomTestFailure::new(kind, run.injected, captured.backtrace)
+                    .with_after_oom(after_oom));
+            }
         }
         Ok(summary)
+    }
+
+    /// Runs the failing run again, capturing where the first allocation
+    /// after the failure is made. Only a run that returned is replayed, so
+    /// that allocation is the closure's, never the one std's handler for a
+    /// failed infallible allocation makes while it holds the backtrace lock.
+    fn replay_for_after_oom(
+        &self,
+        target: u64,
+        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
+    ) -> Option<Backtrace> {
+        let settings = Settings {
+            capture_after_oom: true,
+            ..self.settings()
+        };
+        let mut run = Run::new(Mode::Injecting { target }, settings);
+        let _ = run_once(&mut run);
+        report::take_captured().after_oom
     }
 
     /// Dry runs until the count settles.

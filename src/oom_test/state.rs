@@ -56,6 +56,11 @@ pub(crate) enum Mode {
 pub(crate) struct Settings {
     pub(crate) alloc_succeeds_after_oom: bool,
     pub(crate) print_each_injection: bool,
+    /// Capture where the first allocation after the failure is made. Only
+    /// in the run replayed to report it: in a run that may abort, that
+    /// allocation can come from std's handler for a failed infallible
+    /// allocation, which holds the backtrace lock while it prints.
+    pub(crate) capture_after_oom: bool,
 }
 
 /// The state of one run of the closure. It is loaded into the thread local
@@ -96,8 +101,10 @@ pub(crate) enum Decision {
     Track,
     /// Return null: the allocation the run was set to fail.
     FailInjected(Allocation),
-    /// Return null: memory stays exhausted after the injected failure.
-    FailAfterInjection,
+    /// An allocation after the injected failure: fail it unless memory is
+    /// back (`succeed`); `capture` where it was made (the first one, in a
+    /// replayed run).
+    AfterInjection { succeed: bool, capture: bool },
 }
 
 struct State {
@@ -121,6 +128,7 @@ struct State {
 const OFF_SETTINGS: Settings = Settings {
     alloc_succeeds_after_oom: false,
     print_each_injection: false,
+    capture_after_oom: false,
 };
 
 std::thread_local! {
@@ -163,16 +171,14 @@ pub(crate) fn decide(layout: Layout) -> Decision {
                 Decision::FailInjected(allocation)
             }
             (Mode::Injecting { .. }, Some(_)) => {
-                if state.after_oom.get().is_none() {
+                let first = state.after_oom.get().is_none();
+                if first {
                     state.after_oom.set(Some(allocation));
                 }
-                // No backtrace is captured here: this may be std's handler
-                // for a failed infallible allocation, which holds the
-                // backtrace lock while it prints.
-                if state.settings.get().alloc_succeeds_after_oom {
-                    Decision::Track
-                } else {
-                    Decision::FailAfterInjection
+                let settings = state.settings.get();
+                Decision::AfterInjection {
+                    succeed: settings.alloc_succeeds_after_oom,
+                    capture: first && settings.capture_after_oom,
                 }
             }
             _ => Decision::Track,
