@@ -109,16 +109,45 @@ pub mod kind {
     }
 }
 
-/// `!cond` for `ensure!`, taking exactly a `bool`: a type whose `!` also
-/// yields a `bool` (or an integer's bitwise `!`) is not a condition.
+/// `!cond` for `ensure!`. The condition is a `bool` or, as anyhow and
+/// Wasmtime accept, a `&bool` (`ensure!(flag)` with `flag: &bool`); a type
+/// whose `!` also yields a `bool` (or an integer's bitwise `!`) is not a
+/// condition.
 #[inline]
-pub fn not(condition: bool) -> bool {
-    !condition
+pub fn not(condition: impl Condition) -> bool {
+    !condition.holds()
 }
 
-/// The error of a failed `ensure!(a OP b)` without a message.
+/// What `ensure!` takes as its condition.
+#[diagnostic::on_unimplemented(
+    message = "the condition of `ensure!` must be a `bool`, not `{Self}`",
+    label = "expected `bool` or `&bool`"
+)]
+pub trait Condition {
+    /// The condition's value.
+    fn holds(self) -> bool;
+}
+
+impl Condition for bool {
+    #[inline]
+    fn holds(self) -> bool {
+        self
+    }
+}
+
+impl Condition for &bool {
+    #[inline]
+    fn holds(self) -> bool {
+        *self
+    }
+}
+
+/// The error of a failed `ensure!(a OP b)` without a message. `message` is
+/// ``Condition failed: `a OP b` ``; the error is that static message, with
+/// no allocation, unless both values can be shown: then it is formatted
+/// with them.
 pub fn condition_failed(
-    condition: &'static str,
+    message: &'static StaticMessage,
     lhs: Option<&dyn Debug>,
     rhs: Option<&dyn Debug>,
 ) -> Error {
@@ -126,11 +155,11 @@ pub fn condition_failed(
     let rhs = rhs.and_then(Side::of);
     match (&lhs, &rhs) {
         (Some(lhs), Some(rhs)) => format_err(format_args!(
-            "Condition failed: `{condition}` ({} vs {})",
+            "{message} ({} vs {})",
             lhs.as_str(),
             rhs.as_str(),
         )),
-        _ => format_err(format_args!("Condition failed: `{condition}`")),
+        _ => Error::__from_static(message),
     }
 }
 
