@@ -578,7 +578,7 @@ impl<T> Doubled for T {}
 /// Operators that bind more loosely than the comparison after them (a
 /// closure, `break`) keep the whole condition together, as in anyhow.
 #[test]
-#[allow(clippy::redundant_closure_call)]
+#[allow(clippy::redundant_closure_call, clippy::never_loop)]
 fn ensure_closures_and_break_are_not_split() {
     assert_eq!(
         same_ensure!(Sink + || 1 == 1),
@@ -605,9 +605,21 @@ fn ensure_closures_and_break_are_not_split() {
     assert!(result.unwrap());
 }
 
+// The conditions are shapes for the parser to read, not code to imitate.
 #[test]
 #[rustfmt::skip]
-#[allow(clippy::never_loop, clippy::unnecessary_operation, irrefutable_let_patterns)]
+#[allow(
+    clippy::never_loop,
+    clippy::unit_arg,
+    clippy::needless_else,
+    clippy::if_same_then_else,
+    clippy::redundant_pattern_matching,
+    clippy::impossible_comparisons,
+    clippy::while_immutable_condition,
+    clippy::reversed_empty_ranges,
+    clippy::unused_enumerate_index,
+    irrefutable_let_patterns
+)]
 fn ensure_blocks_and_control_flow_match_anyhow() {
     let a = 1;
     assert_eq!(
@@ -642,7 +654,7 @@ fn ensure_blocks_and_control_flow_match_anyhow() {
     same_ensure!(Sink + async move { a } == true);
     // At the top level `&&` and `||` bind more loosely than the comparison.
     same_ensure!(flag(true) == flag(true) && a > 1);
-    same_ensure!(a > 1 || a - 1 >= 10);
+    same_ensure!(a > 1 || a * 2 >= 10);
 }
 
 /// A constant to match in a pattern through a qualified path.
@@ -656,7 +668,11 @@ impl Limit for Sink {
 
 #[test]
 #[rustfmt::skip]
-#[allow(irrefutable_let_patterns, clippy::redundant_pattern_matching)]
+#[allow(
+    irrefutable_let_patterns,
+    clippy::redundant_pattern_matching,
+    clippy::single_element_loop
+)]
 fn ensure_patterns_match_anyhow() {
     let (a, b) = (1, 2);
     assert_eq!(
@@ -732,6 +748,7 @@ fn constant<const N: isize>() -> isize {
     N
 }
 
+#[allow(clippy::extra_unused_type_parameters)]
 fn typed<T, const N: isize>() -> isize {
     N
 }
@@ -780,7 +797,7 @@ fn ensure_paths_and_generic_arguments_match_anyhow() {
 
 #[test]
 #[rustfmt::skip]
-#[allow(clippy::unnecessary_literal_unwrap)]
+#[allow(clippy::unnecessary_literal_unwrap, clippy::init_numbered_fields)]
 fn ensure_macros_and_trailers_match_anyhow() {
     let (a, b) = (1, 2);
     let pair = ((a, b), 7);
@@ -829,7 +846,14 @@ macro_rules! byte {
 
 #[test]
 #[rustfmt::skip]
-#[allow(clippy::unnecessary_cast, clippy::char_lit_as_u8, clippy::fn_to_numeric_cast)]
+#[allow(
+    clippy::unnecessary_cast,
+    clippy::char_lit_as_u8,
+    clippy::fn_to_numeric_cast,
+    clippy::zero_ptr,
+    clippy::manual_dangling_ptr,
+    clippy::erasing_op
+)]
 fn ensure_cast_types_match_anyhow() {
     let a = 3i32;
     let v = [1i32];
