@@ -157,7 +157,7 @@ macro_rules! ensure {
         // called from four levels of the caller's own macros (anyhow's
         // parser, from two).
         $crate::__ensure!(
-            @expr [] (
+            @expr ($($cond)+) [] (
                 * * * * * * * * * * * * * * * *
                 * * * * * * * * * * * * * * * *
                 * * * * * * * * * * * * * * * *
@@ -165,7 +165,7 @@ macro_rules! ensure {
                 * * * * * * * * * * * * * * * *
                 * * * * * * * * * * * * * * * *
                 * * * * * * * * * * * * * * * *
-            ) {($($cond)+)} [] ($($cond)+) $($cond)+
+            ) {($($cond)+)} [] $($cond)+
         )
     };
 }
