@@ -201,29 +201,45 @@ impl fmt::Write for Side {
     }
 }
 
-/// Whether a value of `ensure!`'s comparison can be shown: `HasDebug` is
-/// found on `&Probe<T>` by value when `T: Debug`, `NoDebug` only after
-/// auto-referencing.
+/// Whether a value of `ensure!`'s comparison can be shown, and how. The
+/// macro calls `(&&Probe(&side)).__debug()`: method resolution finds
+/// `SizedDebug` first (a `Debug` side, passed as it is), then
+/// `UnsizedDebug` after one auto-reference (an unsized `Debug` side such as
+/// `v[..]`, passed through its reference, as anyhow shows it), then
+/// `NoDebug` after a dereference.
 pub mod debug {
     use core::fmt::Debug;
 
-    /// A borrowed side of a comparison.
-    pub struct Probe<'a, T: ?Sized>(pub &'a T);
+    /// A side of a comparison, borrowed twice.
+    pub struct Probe<'a, 'b, T: ?Sized>(pub &'a &'b T);
 
     /// For sides that implement `Debug`.
-    pub trait HasDebug<'a> {
+    pub trait SizedDebug<'a> {
         /// The side, as `dyn Debug`.
         fn __debug(&self) -> Option<&'a dyn Debug>;
     }
 
-    impl<'a, T: Debug> HasDebug<'a> for Probe<'a, T> {
+    impl<'a, 'b, T: Debug> SizedDebug<'a> for &Probe<'a, 'b, T> {
+        #[inline]
+        fn __debug(&self) -> Option<&'a dyn Debug> {
+            Some(*self.0)
+        }
+    }
+
+    /// For unsized sides that implement `Debug`.
+    pub trait UnsizedDebug<'a> {
+        /// The side's reference, as `dyn Debug`.
+        fn __debug(&self) -> Option<&'a dyn Debug>;
+    }
+
+    impl<'a, 'b, T: ?Sized + Debug> UnsizedDebug<'a> for &&Probe<'a, 'b, T> {
         #[inline]
         fn __debug(&self) -> Option<&'a dyn Debug> {
             Some(self.0)
         }
     }
 
-    /// For sides that do not.
+    /// For sides that do not implement `Debug`.
     pub trait NoDebug<'a> {
         /// Nothing to show.
         #[inline]
@@ -232,5 +248,5 @@ pub mod debug {
         }
     }
 
-    impl<'a, T: ?Sized> NoDebug<'a> for &Probe<'a, T> {}
+    impl<'a, 'b, T: ?Sized> NoDebug<'a> for Probe<'a, 'b, T> {}
 }

@@ -82,13 +82,13 @@ macro_rules! __ensure {
                         &__MESSAGE,
                         {
                             #[allow(unused_imports)]
-                            use $crate::__private::debug::{HasDebug, NoDebug};
-                            (&$crate::__private::debug::Probe(lhs)).__debug()
+                            use $crate::__private::debug::{NoDebug, SizedDebug, UnsizedDebug};
+                            (&&$crate::__private::debug::Probe(&lhs)).__debug()
                         },
                         {
                             #[allow(unused_imports)]
-                            use $crate::__private::debug::{HasDebug, NoDebug};
-                            (&$crate::__private::debug::Probe(rhs)).__debug()
+                            use $crate::__private::debug::{NoDebug, SizedDebug, UnsizedDebug};
+                            (&&$crate::__private::debug::Probe(&rhs)).__debug()
                         },
                     ));
                 }
@@ -117,7 +117,8 @@ macro_rules! __ensure {
     (@expr (async move {$($g:tt)*} $($d:tt)*) $s:tt (* $($f:tt)*) $c:tt [$($b:tt)*] $t1:tt $t2:tt $t3:tt $($r:tt)*) => { $crate::__ensure!(@post ($($r)*) $s ($($f)*) $c [$($b)* $t1 $t2 $t3] $($r)*) };
     (@expr (unsafe {$($g:tt)*} $($d:tt)*) $s:tt (* $($f:tt)*) $c:tt [$($b:tt)*] $t1:tt $t2:tt $($r:tt)*) => { $crate::__ensure!(@post ($($r)*) $s ($($f)*) $c [$($b)* $t1 $t2] $($r)*) };
     (@expr (const {$($g:tt)*} $($d:tt)*) $s:tt (* $($f:tt)*) $c:tt [$($b:tt)*] $t1:tt $t2:tt $($r:tt)*) => { $crate::__ensure!(@post ($($r)*) $s ($($f)*) $c [$($b)* $t1 $t2] $($r)*) };
-    // `async |x| ..` and `async move |x| ..` are closures.
+    // `async |x| ..` and `async move |x| ..` are closures (anyhow reads
+    // `async` as a name, and the `|` after it as an operator).
     (@expr (async $($d:tt)*) $s:tt $f:tt {($($a:tt)*) $($x:tt)*} $b:tt $($r:tt)*) => { $crate::__ensure!(@plain $($a)*) };
     // Prefix operators.
     (@expr (* $($d:tt)*) $s:tt (* $($f:tt)*) $c:tt [$($b:tt)*] $t:tt $($r:tt)*) => { $crate::__ensure!(@expr ($($r)*) $s ($($f)*) $c [$($b)* $t] $($r)*) };
