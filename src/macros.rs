@@ -113,8 +113,9 @@ macro_rules! bail {
 /// generic arguments (`Vec::<u8>::new()`, `E::<u8>>E`), qualified paths
 /// (`<T as Trait>::f()`), blocks, `if`, `match` and loops. A condition that
 /// is not one comparison at its top level (`a < b && c`, a closure,
-/// `break`) is shown without values, as is a very long one (past about 120
-/// steps of the parser, which reads common pairs of tokens in one step).
+/// `break`) is shown without values, as is a very long one: the parser
+/// stops after 112 steps, about 200 tokens, for any condition to stay within
+/// the default recursion limit.
 ///
 /// The condition is a `bool` or a `&bool`.
 ///

@@ -953,25 +953,23 @@ fn ensure_long_conditions_beyond_anyhow() {
             == 2
     );
     assert!(sum_50.ends_with("Vec::<u8>::new().len() == 2` (49 vs 2)"), "{sum_50}");
-    let widest = our_ensure!(
-        a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a
-            == 2
-    );
+    // 108 terms, then the end of the condition.
+    macro_rules! sum_of_108 {
+        ($($end:tt)+) => {
+            our_ensure!(
+                a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
+                    + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
+                    + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
+                    + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
+                    + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
+                    + a + a + a + a + a + a + a + a
+                    $($end)+
+            )
+        };
+    }
+    let widest = sum_of_108!(+ a == 2);
     assert!(widest.ends_with(" == 2` (109 vs 2)"), "{widest}");
-    let one_more = our_ensure!(
-        a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a
-            + a + a + a + a + a + a + a + a + a + a
-            == 2
-    );
+    let one_more = sum_of_108!(+ a + a == 2);
     assert!(one_more.ends_with("a + a == 2`"), "{one_more}");
 }
 
