@@ -44,10 +44,10 @@
 //!   not after the budget and the tokens read: that halves the compile
 //!   time.
 //!
-//! Most steps read one token; the common pairs (an identifier or a literal
-//! followed by an arithmetic operator, `.name(..)`, `as u8`, a macro call)
-//! are read in one step, so the budget lasts about twice as many tokens as
-//! it has steps.
+//! Most steps read one token; the common runs (a name or a literal with the
+//! arithmetic operator after it, `.name(..)`, a macro call `name!(..)`, a
+//! type name that nothing path-like follows) are read in one step, so the
+//! budget lasts about twice as many tokens as it has steps.
 //!
 //! # `>>`
 //!
