@@ -578,6 +578,10 @@ impl<T> Doubled for T {}
 /// Operators that bind more loosely than the comparison after them (a
 /// closure, `break`) keep the whole condition together, as in anyhow.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "the split is decided at compile time; no unsafe code runs"
+)]
 #[allow(clippy::redundant_closure_call, clippy::never_loop)]
 fn ensure_closures_and_break_are_not_split() {
     assert_eq!(
@@ -603,6 +607,7 @@ fn ensure_closures_and_break_are_not_split() {
 
 // The conditions are shapes for the parser to read, not code to imitate.
 #[test]
+#[cfg_attr(miri, ignore = "the split is decided at compile time; no unsafe code runs")]
 #[rustfmt::skip]
 #[allow(
     clippy::never_loop,
@@ -663,6 +668,7 @@ impl Limit for Sink {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "the split is decided at compile time; no unsafe code runs")]
 #[rustfmt::skip]
 #[allow(
     irrefutable_let_patterns,
@@ -697,6 +703,7 @@ fn ensure_patterns_match_anyhow() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "the split is decided at compile time; no unsafe code runs")]
 #[rustfmt::skip]
 #[allow(clippy::deref_addrof, clippy::op_ref, clippy::nonminimal_bool)]
 fn ensure_prefix_operators_match_anyhow() {
@@ -750,6 +757,7 @@ fn typed<T, const N: isize>() -> isize {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "the split is decided at compile time; no unsafe code runs")]
 #[rustfmt::skip]
 #[allow(clippy::unit_cmp)]
 fn ensure_paths_and_generic_arguments_match_anyhow() {
@@ -792,6 +800,7 @@ fn ensure_paths_and_generic_arguments_match_anyhow() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "the split is decided at compile time; no unsafe code runs")]
 #[rustfmt::skip]
 #[allow(clippy::unnecessary_literal_unwrap, clippy::init_numbered_fields)]
 fn ensure_macros_and_trailers_match_anyhow() {
@@ -847,13 +856,12 @@ macro_rules! byte {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "the split is decided at compile time; no unsafe code runs")]
 #[rustfmt::skip]
 #[allow(
     clippy::unnecessary_cast,
     clippy::char_lit_as_u8,
     clippy::fn_to_numeric_cast,
-    clippy::zero_ptr,
-    clippy::manual_dangling_ptr,
     clippy::erasing_op
 )]
 fn ensure_cast_types_match_anyhow() {
@@ -870,8 +878,8 @@ fn ensure_cast_types_match_anyhow() {
     same_ensure!(s as &str != s);
     same_ensure!(s as &'static str != s);
     same_ensure!(&s as &&'static str != &s);
-    same_ensure!(0 as *const () as *mut u8 == 1 as *mut u8);
-    same_ensure!(0 as *const () as *const _ as usize == 1);
+    same_ensure!(std::ptr::null::<u8>() as *const () as *mut u8 != std::ptr::null_mut());
+    same_ensure!(std::ptr::null::<u8>() as *const () as *const _ as usize == 1);
     same_ensure!(answer as fn() -> u8 as usize * 0 != 0);
     same_ensure!(answer as unsafe fn() -> u8 as usize * 0 != 0);
     same_ensure!(answer as extern "Rust" fn() -> u8 as usize * 0 != 0);
