@@ -110,16 +110,45 @@ pub mod kind {
     }
 }
 
-/// `!cond` for `ensure!`, taking exactly a `bool`: a type whose `!` also
-/// yields a `bool` (or an integer's bitwise `!`) is not a condition.
+/// `!cond` for `ensure!`. The condition is a `bool` or, as anyhow and
+/// Wasmtime accept, a `&bool` (`ensure!(flag)` with `flag: &bool`); a type
+/// whose `!` also yields a `bool` (or an integer's bitwise `!`) is not a
+/// condition.
 #[inline]
-pub fn not(condition: bool) -> bool {
-    !condition
+pub fn not(condition: impl Condition) -> bool {
+    !condition.holds()
 }
 
-/// The error of a failed `ensure!(a OP b)` without a message.
+/// What `ensure!` takes as its condition.
+#[diagnostic::on_unimplemented(
+    message = "the condition of `ensure!` must be a `bool`, not `{Self}`",
+    label = "expected `bool` or `&bool`"
+)]
+pub trait Condition {
+    /// The condition's value.
+    fn holds(self) -> bool;
+}
+
+impl Condition for bool {
+    #[inline]
+    fn holds(self) -> bool {
+        self
+    }
+}
+
+impl Condition for &bool {
+    #[inline]
+    fn holds(self) -> bool {
+        *self
+    }
+}
+
+/// The error of a failed `ensure!(a OP b)` without a message. `message` is
+/// ``Condition failed: `a OP b` ``; the error is that static message, with
+/// no allocation, unless both values can be shown: then it is formatted
+/// with them.
 pub fn condition_failed(
-    condition: &'static str,
+    message: &'static StaticMessage,
     lhs: Option<&dyn Debug>,
     rhs: Option<&dyn Debug>,
 ) -> Error {
@@ -127,11 +156,11 @@ pub fn condition_failed(
     let rhs = rhs.and_then(Side::of);
     match (&lhs, &rhs) {
         (Some(lhs), Some(rhs)) => format_err(format_args!(
-            "Condition failed: `{condition}` ({} vs {})",
+            "{message} ({} vs {})",
             lhs.as_str(),
             rhs.as_str(),
         )),
-        _ => format_err(format_args!("Condition failed: `{condition}`")),
+        _ => Error::__from_static(message),
     }
 }
 
@@ -173,29 +202,45 @@ impl fmt::Write for Side {
     }
 }
 
-/// Whether a value of `ensure!`'s comparison can be shown: `HasDebug` is
-/// found on `&Probe<T>` by value when `T: Debug`, `NoDebug` only after
-/// auto-referencing.
+/// Whether a value of `ensure!`'s comparison can be shown, and how. The
+/// macro calls `(&&Probe(&side)).__debug()`: method resolution finds
+/// `SizedDebug` first (a `Debug` side, passed as it is), then
+/// `UnsizedDebug` after one auto-reference (an unsized `Debug` side such as
+/// `v[..]`, passed through its reference, as anyhow shows it), then
+/// `NoDebug` after a dereference.
 pub mod debug {
     use core::fmt::Debug;
 
-    /// A borrowed side of a comparison.
-    pub struct Probe<'a, T: ?Sized>(pub &'a T);
+    /// A side of a comparison, borrowed twice.
+    pub struct Probe<'a, 'b, T: ?Sized>(pub &'a &'b T);
 
     /// For sides that implement `Debug`.
-    pub trait HasDebug<'a> {
+    pub trait SizedDebug<'a> {
         /// The side, as `dyn Debug`.
         fn __debug(&self) -> Option<&'a dyn Debug>;
     }
 
-    impl<'a, T: Debug> HasDebug<'a> for Probe<'a, T> {
+    impl<'a, 'b, T: Debug> SizedDebug<'a> for &Probe<'a, 'b, T> {
+        #[inline]
+        fn __debug(&self) -> Option<&'a dyn Debug> {
+            Some(*self.0)
+        }
+    }
+
+    /// For unsized sides that implement `Debug`.
+    pub trait UnsizedDebug<'a> {
+        /// The side's reference, as `dyn Debug`.
+        fn __debug(&self) -> Option<&'a dyn Debug>;
+    }
+
+    impl<'a, 'b, T: ?Sized + Debug> UnsizedDebug<'a> for &&Probe<'a, 'b, T> {
         #[inline]
         fn __debug(&self) -> Option<&'a dyn Debug> {
             Some(self.0)
         }
     }
 
-    /// For sides that do not.
+    /// For sides that do not implement `Debug`.
     pub trait NoDebug<'a> {
         /// Nothing to show.
         #[inline]
@@ -204,5 +249,5 @@ pub mod debug {
         }
     }
 
-    impl<'a, T: ?Sized> NoDebug<'a> for &Probe<'a, T> {}
+    impl<'a, 'b, T: ?Sized> NoDebug<'a> for Probe<'a, 'b, T> {}
 }

@@ -123,6 +123,20 @@ fn literal_messages_do_not_allocate() {
         Ok(())
     };
     assert_eq!(allocations(ensures_and), 0);
+    // A comparison whose values are not shown (no `Debug`, or too long).
+    #[derive(PartialEq)]
+    struct Opaque;
+    let ensures_opaque = || -> Result<()> {
+        ensure!(Opaque != Opaque);
+        Ok(())
+    };
+    assert_eq!(allocations(ensures_opaque), 0);
+    let long = [0u8; 20];
+    let ensures_long = || -> Result<()> {
+        ensure!(long == [1; 20]);
+        Ok(())
+    };
+    assert_eq!(allocations(ensures_long), 0);
 
     // anyhow boxes even a literal.
     assert_eq!(allocations(|| anyhow::format_err!("a literal")), 1);

@@ -1,4 +1,4 @@
-// `ensure!` takes a `bool` condition, not something merely truthy.
+// `ensure!` takes a `bool` (or `&bool`) condition, not something merely truthy.
 
 use wasmtime_error::{Result, ensure};
 
