@@ -5,9 +5,9 @@
 //! [`FormattedContext`]; the macros `format_err!`, `anyhow!`, `bail!`,
 //! `ensure!`, `format_context!` and `try_format!`; the fallible collections
 //! and the traits whose methods they and std's collections are used through
-//! ([`TryClone`], [`TryToOwned`], [`TryCollect`], [`TryExtend`],
+//! ([`TryClone`], [`TryToOwned`], [`TryNew`], [`TryCollect`], [`TryExtend`],
 //! [`TryFromIterator`], [`VecExt`], [`StringExt`], [`VecDequeExt`],
-//! [`PanicOnOom`]); and, with the feature `anyhow`, `ToWasmtimeResult`.
+//! [`PanicOnOom`], [`ToWasmtimeResult`]) with [`TryCow`] and `try_vec!`.
 //!
 //! # Example
 //!
@@ -26,19 +26,16 @@
 //!
 //! let words = doubled(&["ab", "c"]).context("doubling")?;
 //! assert_eq!(words[0], "abab");
-//! let copy: Vec<u8> = b"xyz".try_to_owned()?;
+//! let copy: TryVec<u8> = b"xyz"[..].try_to_owned()?;
 //! let error = doubled(&[""]).with_context(|| format_context!("{} words", 1)).unwrap_err();
 //! assert_eq!(format!("{error:#}"), "1 words: empty word");
-//! # assert_eq!(copy, b"xyz");
+//! # assert_eq!(copy, *b"xyz");
 //! # wasmtime_error::Ok(())
 //! ```
 
 pub use crate::alloc::{
-    PanicOnOom, StringExt, TryClone, TryCollect, TryExtend, TryFromIterator, TryHashMap,
-    TryHashSet, TryString, TryToOwned, TryVec, VecDequeExt, VecExt,
+    PanicOnOom, StringExt, TryClone, TryCollect, TryCow, TryExtend, TryFromIterator, TryHashMap,
+    TryHashSet, TryNew, TryString, TryToOwned, TryVec, VecDequeExt, VecExt,
 };
-pub use crate::{Context, Error, FormattedContext, OutOfMemory, Result};
-pub use crate::{anyhow, bail, ensure, format_context, format_err, try_format};
-
-#[cfg(feature = "anyhow")]
-pub use crate::ToWasmtimeResult;
+pub use crate::{Context, Error, FormattedContext, OutOfMemory, Result, ToWasmtimeResult};
+pub use crate::{anyhow, bail, ensure, format_context, format_err, try_format, try_vec};

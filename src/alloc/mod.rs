@@ -57,9 +57,9 @@ mod string;
 mod try_clone;
 mod try_collect;
 mod try_cow;
+mod try_format;
 mod try_new;
 mod try_vec;
-mod try_format;
 mod vec;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
@@ -78,12 +78,12 @@ pub use string::TryString;
 pub use try_clone::TryClone;
 pub use try_collect::{TryCollect, TryExtend, TryFromIterator};
 pub use try_cow::{TryCow, TryToOwned};
-pub use try_new::{TryNew, try_new};
-#[doc(hidden)]
-pub use try_vec::{from_array as __try_vec_from_array, from_elem as __try_vec_from_elem};
 #[doc(hidden)]
 pub use try_format::__try_format;
 pub(crate) use try_format::format_string;
+pub use try_new::{TryNew, try_new};
+#[doc(hidden)]
+pub use try_vec::{from_array as __try_vec_from_array, from_elem as __try_vec_from_elem};
 pub use vec::{IntoIter, TryVec};
 
 use crate::OutOfMemory;
