@@ -2201,7 +2201,7 @@ mod idioms {
     }
 
     #[test]
-    #[should_panic = "a Display implementation returned an error unexpectedly"]
+    #[should_panic = "a formatting trait implementation returned an error"]
     fn try_format_of_a_failing_display_panics_as_format_does() {
         let _ = try_format!("{Failing}");
     }

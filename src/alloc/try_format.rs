@@ -154,7 +154,7 @@ pub(crate) fn format_exact<S>(
 
 #[cold]
 fn display_failed() -> ! {
-    panic!("a Display implementation returned an error unexpectedly")
+    panic!("a formatting trait implementation returned an error when the underlying stream did not")
 }
 
 /// Keeps the text while it fits on the stack, and counts its length.

@@ -53,7 +53,8 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 /// - a static message (`bail!("literal")`): the word points at a `static`;
 ///   no allocation;
 /// - boxed: one allocation holding a small header and the error, message or
-///   context layer.
+///   context layer (a formatted message's `String` is a second one, as in
+///   anyhow).
 ///
 /// # Display and Debug
 ///

@@ -70,8 +70,9 @@ const MAX_DRY_RUNS: usize = 10;
 ///         Ok(())
 ///     })
 ///     .unwrap();
-/// assert_eq!(summary.allocations, 2);
-/// assert_eq!(summary.injected, 2);
+/// // The formatted text, its error, the context layer.
+/// assert_eq!(summary.allocations, 3);
+/// assert_eq!(summary.injected, 3);
 /// ```
 #[derive(Clone, Debug, Default)]
 #[must_use = "an OomTest does nothing until `test`, `fuzz` or `test_async` runs it"]
