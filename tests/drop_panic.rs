@@ -104,14 +104,19 @@ fn leaked_by_panicking(f: impl FnOnce()) -> isize {
     leaked
 }
 
+/// A root error under three contexts, the middle one panicking on drop.
+fn four_layers(drops: &Drops) -> Error {
+    Error::new(Value::<'r'>::new(drops))
+        .context(Value::<'m'>::new(drops))
+        .context(Value::<'p'>::panicking(drops))
+        .context(Value::<'t'>::new(drops))
+}
+
 #[test]
 fn a_downcast_past_a_panicking_context_frees_the_rest_of_the_chain() {
     let drops = Drops::default();
     let leaked = leaked_by_panicking(|| {
-        let error = Error::new(Value::<'r'>::new(&drops))
-            .context(Value::<'m'>::new(&drops))
-            .context(Value::<'p'>::panicking(&drops))
-            .context(Value::<'t'>::new(&drops));
+        let error = four_layers(&drops);
         // Found in the innermost error: the three contexts are dropped,
         // the middle one panics.
         let _ = error.downcast::<Value<'r'>>();
@@ -153,11 +158,7 @@ fn a_downcast_past_a_panicking_context_to_a_message() {
 fn dropping_a_chain_with_a_panicking_context_frees_every_layer() {
     let drops = Drops::default();
     let leaked = leaked_by_panicking(|| {
-        let error = Error::new(Value::<'r'>::new(&drops))
-            .context(Value::<'m'>::new(&drops))
-            .context(Value::<'p'>::panicking(&drops))
-            .context(Value::<'t'>::new(&drops));
-        drop(error);
+        drop(four_layers(&drops));
     });
     assert_eq!((leaked, drops.get()), (0, 4));
 
