@@ -143,7 +143,7 @@ fn program(ops: &[Op]) -> Result<()> {
             Op::DowncastMut => {
                 if let Some(error) = &mut error {
                     if let Some(n) = error.downcast_mut::<u32>() {
-                        *n += 1;
+                        *n = n.wrapping_add(1);
                     }
                     // A static message moves to the heap for this; when
                     // that allocation fails the answer is `None` while the
@@ -174,7 +174,10 @@ fn program(ops: &[Op]) -> Result<()> {
             Op::VecClone => drop(vec.try_clone()?),
             Op::StrPushStr(text) => string.push_str(text)?,
             Op::MapInsert(key, value) => drop(map.insert(*key, *value)?),
-            Op::MapEntry(key) => *map.entry(*key).or_try_insert(0)? += 1,
+            Op::MapEntry(key) => {
+                let count = map.entry(*key).or_try_insert(0)?;
+                *count = count.wrapping_add(1);
+            }
             Op::SetExtend(values) => set.try_extend(values.iter().copied())?,
             Op::SetClone => drop(set.try_clone()?),
         }
