@@ -12,9 +12,11 @@ use allocator_api2::alloc::{AllocError, Allocator, Global};
 /// and refuses any request that would go past it — the way a runtime caps
 /// the memory of one tenant.
 ///
-/// It counts the sizes of the layouts requested (not what the underlying
-/// allocator may round them up to), follows `grow` and `shrink`, and gives
-/// the bytes back on `deallocate`. [`used`](Budget::used),
+/// It counts the sizes of the layouts requested, follows `grow` and
+/// `shrink`, and gives the bytes back on `deallocate`. When the underlying
+/// allocator rounds a request up, the budget still hands out exactly the
+/// bytes requested, so that what its callers hold (and may free) is what it
+/// counted. [`used`](Budget::used),
 /// [`peak`](Budget::peak) and [`remaining`](Budget::remaining) report the
 /// usage. The counters are atomic, so a `Budget` can be shared between
 /// threads.
@@ -173,8 +175,8 @@ impl<A: Allocator> Budget<A> {
     }
 
     /// Takes `bytes` from the budget, or refuses if that would pass the
-    /// limit.
-    fn charge(&self, bytes: usize) -> Result<(), AllocError> {
+    /// limit; returns the bytes used with them.
+    fn charge(&self, bytes: usize) -> Result<usize, AllocError> {
         let mut used = self.used.load(Ordering::Relaxed);
         loop {
             let Some(new_used) = used.checked_add(bytes).filter(|&n| n <= self.limit) else {
@@ -186,10 +188,7 @@ impl<A: Allocator> Budget<A> {
                 Ordering::Relaxed,
                 Ordering::Relaxed,
             ) {
-                Ok(_) => {
-                    self.peak.fetch_max(new_used, Ordering::Relaxed);
-                    return Ok(());
-                }
+                Ok(_) => return Ok(new_used),
                 Err(now) => used = now,
             }
         }
@@ -201,15 +200,40 @@ impl<A: Allocator> Budget<A> {
         debug_assert!(before >= bytes, "budget refunded more than it charged");
     }
 
-    /// Runs `allocate` with `bytes` charged, refunding them if it fails.
+    /// Runs `allocate` with `bytes` charged, refunding them if it fails,
+    /// and hands out exactly the `size` bytes the caller asked for: a
+    /// caller may free a block with any size up to the length it was given,
+    /// so handing out more than was charged would let it give back more
+    /// than it took. The peak counts only what was actually allocated.
     fn charged(
         &self,
         bytes: usize,
+        size: usize,
         allocate: impl FnOnce() -> Result<NonNull<[u8]>, AllocError>,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        self.charge(bytes)?;
-        allocate().inspect_err(|_| self.refund(bytes))
+        let used = self.charge(bytes)?;
+        match allocate() {
+            Ok(block) => {
+                self.peak.fetch_max(used, Ordering::Relaxed);
+                Ok(exactly(block, size))
+            }
+            Err(error) => {
+                self.refund(bytes);
+                Err(error)
+            }
+        }
     }
+}
+
+/// The first `size` bytes of `block`, which the inner allocator made at
+/// least that long. Freeing with a size of `size` stays within what the
+/// `Allocator` contract allows for the whole block.
+fn exactly(block: NonNull<[u8]>, size: usize) -> NonNull<[u8]> {
+    debug_assert!(
+        block.len() >= size,
+        "the inner allocator returned too little"
+    );
+    NonNull::slice_from_raw_parts(block.cast::<u8>(), size)
 }
 
 impl<A: Allocator> fmt::Debug for Budget<A> {
@@ -223,15 +247,19 @@ impl<A: Allocator> fmt::Debug for Budget<A> {
 }
 
 // SAFETY: every call is forwarded unchanged to `inner`, which upholds the
-// `Allocator` contract; the budget only refuses some requests up front and
-// keeps counters, which does not affect the blocks handed out.
+// `Allocator` contract; the budget only refuses some requests up front, keeps
+// counters, and hands out the requested prefix of each block. Every layout
+// its callers can then pass back (the requested size, as the length handed
+// out) also fits the block `inner` made, as `inner` requires.
 unsafe impl<A: Allocator> Allocator for Budget<A> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.charged(layout.size(), || self.inner.allocate(layout))
+        self.charged(layout.size(), layout.size(), || self.inner.allocate(layout))
     }
 
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.charged(layout.size(), || self.inner.allocate_zeroed(layout))
+        self.charged(layout.size(), layout.size(), || {
+            self.inner.allocate_zeroed(layout)
+        })
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
@@ -248,7 +276,7 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         let extra = new_layout.size() - old_layout.size();
         // SAFETY: the caller's promises for `grow` are passed on.
-        self.charged(extra, || unsafe {
+        self.charged(extra, new_layout.size(), || unsafe {
             self.inner.grow(ptr, old_layout, new_layout)
         })
     }
@@ -261,7 +289,7 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         let extra = new_layout.size() - old_layout.size();
         // SAFETY: the caller's promises for `grow_zeroed` are passed on.
-        self.charged(extra, || unsafe {
+        self.charged(extra, new_layout.size(), || unsafe {
             self.inner.grow_zeroed(ptr, old_layout, new_layout)
         })
     }
@@ -275,6 +303,6 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
         // SAFETY: the caller's promises for `shrink` are passed on.
         let shrunk = unsafe { self.inner.shrink(ptr, old_layout, new_layout) }?;
         self.refund(old_layout.size() - new_layout.size());
-        Ok(shrunk)
+        Ok(exactly(shrunk, new_layout.size()))
     }
 }

@@ -447,15 +447,23 @@ where
     /// # wasmtime_error::Ok(())
     /// ```
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, A> {
-        let room = if self.inner.len() < self.inner.capacity() || self.inner.contains_key(&key) {
-            Ok(())
-        } else {
-            self.reserve(1)
-        };
-        match self.inner.entry(key) {
-            hash_map::Entry::Occupied(inner) => Entry::Occupied(OccupiedEntry { inner }),
-            hash_map::Entry::Vacant(inner) => Entry::Vacant(VacantEntry { inner, room }),
+        if self.inner.len() < self.inner.capacity() {
+            return Entry::from_hashbrown(self.inner.entry(key), Ok(()));
         }
+        // The table is full. The reservation follows from the lookup whose
+        // vacant entry is handed out, not from an earlier one: a key whose
+        // `Eq` or `Hash` answers differently from one call to the next must
+        // not get a vacant entry without room, whose insertion would grow
+        // the table infallibly.
+        let map = match self.inner.entry_ref(&key) {
+            hash_map::EntryRef::Occupied(inner) => return Entry::Occupied(OccupiedEntry { inner }),
+            hash_map::EntryRef::Vacant(vacant) => vacant.into_map(),
+        };
+        let room = map.try_reserve(1).map_err(hashbrown_oom);
+        // If the reservation failed the table is still full, and the vacant
+        // entry refuses to insert; if it succeeded there is room, whatever
+        // this second lookup answers.
+        Entry::from_hashbrown(map.entry(key), room)
     }
 
     /// The value under `key`.
@@ -651,6 +659,20 @@ pub struct VacantEntry<'a, K, V, S = DefaultHashBuilder, A: Allocator = Global> 
     inner: hash_map::VacantEntry<'a, K, V, S, A>,
     /// Whether the table had room for the new entry when the entry was made.
     room: Result<(), OutOfMemory>,
+}
+
+impl<'a, K, V, S, A: Allocator> Entry<'a, K, V, S, A> {
+    /// Wraps hashbrown's entry; `room` says whether the table has room for
+    /// one more entry.
+    fn from_hashbrown(
+        inner: hash_map::Entry<'a, K, V, S, A>,
+        room: Result<(), OutOfMemory>,
+    ) -> Self {
+        match inner {
+            hash_map::Entry::Occupied(inner) => Entry::Occupied(OccupiedEntry { inner }),
+            hash_map::Entry::Vacant(inner) => Entry::Vacant(VacantEntry { inner, room }),
+        }
+    }
 }
 
 impl<'a, K, V, S, A> Entry<'a, K, V, S, A>

@@ -9,7 +9,7 @@ use core::any::{Any, TypeId};
 use core::convert::Infallible;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
-use core::mem::offset_of;
+use core::mem::{ManuallyDrop, offset_of};
 use core::ptr::{self, NonNull};
 use std_alloc::string::String;
 
@@ -402,6 +402,21 @@ where
     }
 }
 
+/// What is left of an inner error after a downcast moved the target out of
+/// it, freed when the guard is dropped (during unwinding too).
+struct RestOf<'t> {
+    /// `find` located the target in this error, and it was moved out.
+    error: ManuallyDrop<Error>,
+    target: &'t Target,
+}
+
+impl Drop for RestOf<'_> {
+    fn drop(&mut self) {
+        // SAFETY: per the field's invariant; the error is taken once, here.
+        unsafe { Error::drop_rest_at(ManuallyDrop::take(&mut self.error), self.target) };
+    }
+}
+
 impl<C: Display + Send + Sync + 'static> ContextLayer<C, Error> {
     /// Whether the inner error is at `INNER_ERROR_OFFSET` (not so when an
     /// over-aligned context moves the payload further from the header).
@@ -447,8 +462,13 @@ where
             if target.is::<C>() {
                 ptr::drop_in_place(&raw mut (*this).error);
             } else {
+                // Freed also when the context's `Drop` panics, as the
+                // fields of a `Box` would be.
+                let _rest = RestOf {
+                    error: ManuallyDrop::new(ptr::read(&raw const (*this).error)),
+                    target,
+                };
                 ptr::drop_in_place(&raw mut (*this).context);
-                Error::drop_rest_at(ptr::read(&raw const (*this).error), target);
             }
         }
     }
