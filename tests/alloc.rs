@@ -228,7 +228,7 @@ fn try_vec_push_failure_leaves_vector_unchanged() {
 #[test]
 fn try_vec_every_growing_method_fails_cleanly() {
     type Op = fn(&mut TryVec<Tracked>, &[Tracked]) -> Result<(), OutOfMemory>;
-    let ops: [(&str, Op); 8] = [
+    let ops: [(&str, Op); 10] = [
         ("push", |v, _| v.push(Tracked::new(7))),
         ("insert", |v, _| v.insert(1, Tracked::new(7))),
         ("reserve", |v, _| v.reserve(10)),
@@ -242,6 +242,11 @@ fn try_vec_every_growing_method_fails_cleanly() {
             v.pop();
             v.shrink_to_fit()
         }),
+        ("resize_with", |v, _| v.resize_with(9, || Tracked::new(7))),
+        ("shrink_to", |v, _| {
+            v.pop();
+            v.shrink_to(3)
+        }),
     ];
     for (name, op) in ops {
         assert_no_leak(|| {
@@ -251,7 +256,7 @@ fn try_vec_every_growing_method_fails_cleanly() {
                 let (result, failed) = failing_at(0, || op(&mut v, &extra));
                 let oom = result.unwrap_err();
                 assert_eq!(Some(oom.requested_allocation_size()), failed, "{name}");
-                let expected: &[u32] = if name == "shrink_to_fit" {
+                let expected: &[u32] = if name.starts_with("shrink_to") {
                     &[0, 1, 2]
                 } else {
                     &[0, 1, 2, 3]
@@ -1263,31 +1268,14 @@ fn resize_with_a_panicking_generator_matches_vec() {
     assert_eq!(kept, [0, 1, 11, 12]);
 }
 
-thread_local! {
-    /// While `Some(n)`, `n` more clones of a `PanickyClone` succeed and the
-    /// next one panics.
-    static CLONE_PANIC_COUNTDOWN: Cell<Option<usize>> = const { Cell::new(None) };
-}
-
-/// A `Tracked` whose `Clone` and `TryClone` panic on a countdown.
+/// A `Tracked` whose `Clone` and `TryClone` panic where `Tracked`'s
+/// `try_clone` would fail (on the `CLONE_COUNTDOWN`).
 #[derive(Debug)]
 struct PanickyClone(Tracked);
 
 impl Clone for PanickyClone {
     fn clone(&self) -> Self {
-        let panic_now = CLONE_PANIC_COUNTDOWN.with(|countdown| match countdown.get() {
-            Some(0) => {
-                countdown.set(None);
-                true
-            }
-            Some(n) => {
-                countdown.set(Some(n - 1));
-                false
-            }
-            None => false,
-        });
-        assert!(!panic_now, "clone panics");
-        PanickyClone(Tracked::new((self.0).0))
+        PanickyClone(self.0.try_clone().expect("clone panics"))
     }
 }
 
@@ -1309,11 +1297,11 @@ fn extend_and_clone_with_a_panicking_clone_match_vec() {
         base,
         panicky_ids,
         |v| {
-            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(2)));
+            CLONE_COUNTDOWN.with(|c| c.set(Some(2)));
             v.extend_from_slice(&extra);
         },
         |v| {
-            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(2)));
+            CLONE_COUNTDOWN.with(|c| c.set(Some(2)));
             v.extend_from_slice(&extra).unwrap();
         },
     );
@@ -1323,19 +1311,19 @@ fn extend_and_clone_with_a_panicking_clone_match_vec() {
         panicky_ids,
         |v| {
             let value = v[0].clone();
-            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(1)));
+            CLONE_COUNTDOWN.with(|c| c.set(Some(1)));
             v.resize(5, value);
         },
         |v| {
             let value = v[0].clone();
-            CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(1)));
+            CLONE_COUNTDOWN.with(|c| c.set(Some(1)));
             v.resize(5, value).unwrap();
         },
     );
     assert_eq!(kept, [0, 1, 0]);
     assert_balanced(|| {
         let v: TryVec<PanickyClone> = base().into();
-        CLONE_PANIC_COUNTDOWN.with(|c| c.set(Some(1)));
+        CLONE_COUNTDOWN.with(|c| c.set(Some(1)));
         expect_panic(|| drop(v.try_clone()));
         assert_eq!(panicky_ids(&v), [0, 1]);
     });
