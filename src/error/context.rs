@@ -259,7 +259,7 @@ impl<T, E> Context<T, E> for Result<T, E> {
     {
         match self {
             Ok(value) => Ok(value),
-            Err(error) => Err(error.add_context(context)),
+            Err(error) => Err(context_cold(error, context)),
         }
     }
 
@@ -275,6 +275,19 @@ impl<T, E> Context<T, E> for Result<T, E> {
             Err(error) => Err(with_context_cold(error, f)),
         }
     }
+}
+
+/// The error path of `context`, kept out of line: call sites that share
+/// the error and context types share one copy of it, instead of each
+/// inlining the allocation.
+#[cold]
+#[inline(never)]
+fn context_cold<E, C>(error: E, context: C) -> Error
+where
+    E: ContextSource,
+    C: Display + Send + Sync + 'static,
+{
+    error.add_context(context)
 }
 
 /// The error path of `with_context`, kept out of line so that the `Ok`
