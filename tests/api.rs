@@ -6,13 +6,15 @@
 mod counting;
 #[path = "support/layered.rs"]
 mod layered;
+#[path = "support/quiet_panic.rs"]
+mod quiet_panic;
 
 use counting::{CountingAllocator, live_bytes, without_memory};
 use layered::Layered;
+use quiet_panic::catch_quietly;
 use std::cell::Cell;
 use std::error::Error as StdError;
 use std::fmt::{self, Debug, Display};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasmtime_error::{
@@ -1386,28 +1388,6 @@ fn ensure_with_messages() {
 // ---------------------------------------------------------------------------
 // A `Display` impl that panics: no UB, no leak, every value dropped once.
 
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Catches a panic without printing it (the default hook would print a
-/// backtrace, which allocates and caches symbols).
-fn catch_quietly<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                default(info);
-            }
-        }));
-    });
-    QUIET.with(|quiet| quiet.set(true));
-    let result = catch_unwind(AssertUnwindSafe(f));
-    QUIET.with(|quiet| quiet.set(false));
-    result
-}
-
 /// Writes `len` bytes, and panics on its `panic_on`-th use (counting from 1).
 struct PanicsOnCall {
     len: usize,
@@ -1651,19 +1631,15 @@ impl Drop for PanicsOnDrop {
 
 #[test]
 fn a_panicking_drop_still_frees_the_allocation() {
-    // The default panic hook prints a backtrace (RUST_BACKTRACE is set),
-    // filling caches that would hide the bytes this test measures.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    // A first panic may set up per-thread state; do it before measuring.
+    let _ = catch_quietly(|| panic!("warm-up"));
     let before = live_bytes();
     let error = Error::new(PanicsOnDrop).context("outer");
-    let unwound = catch_unwind(AssertUnwindSafe(move || drop(error))).is_err();
+    let unwound = catch_quietly(move || drop(error)).is_err();
     let after_drop = live_bytes();
     let error = Error::new(PanicsOnDrop).context(7u8);
-    let unwound_downcast =
-        catch_unwind(AssertUnwindSafe(move || error.downcast::<u8>().is_ok())).is_err();
+    let unwound_downcast = catch_quietly(move || error.downcast::<u8>().is_ok()).is_err();
     let after_downcast = live_bytes();
-    std::panic::set_hook(hook);
 
     assert!(unwound && unwound_downcast);
     // Both allocations of each error are freed, as a `Box` would free them.

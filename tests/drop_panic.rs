@@ -6,15 +6,16 @@
 
 #[path = "support/counting.rs"]
 mod counting;
+#[path = "support/quiet_panic.rs"]
+mod quiet_panic;
 
-use std::cell::Cell;
 use std::error::Error as StdError;
 use std::fmt::{self, Debug, Display};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Once};
 
 use counting::{CountingAllocator, live_bytes};
+use quiet_panic::catch_quietly;
 use wasmtime_error::{Context, Error};
 
 #[global_allocator]
@@ -76,30 +77,13 @@ impl<const KIND: char> Debug for Value<KIND> {
 
 impl<const KIND: char> StdError for Value<KIND> {}
 
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Runs `f`, which must panic, and returns the live bytes it left behind.
-/// The panic is not printed: the default hook would capture a backtrace
-/// and fill caches that hide the bytes measured. The hook is installed
-/// once, and is quiet only on a thread inside this function, so tests
-/// running in parallel do not race on it.
 fn leaked_by_panicking(f: impl FnOnce()) -> isize {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                default(info);
-            }
-        }));
-    });
-    QUIET.with(|quiet| quiet.set(true));
+    // Installs the quiet hook (an allocation) before measuring.
+    let _ = catch_quietly(|| ());
     let before = live_bytes();
-    let unwound = catch_unwind(AssertUnwindSafe(f)).is_err();
+    let unwound = catch_quietly(f).is_err();
     let leaked = live_bytes() - before;
-    QUIET.with(|quiet| quiet.set(false));
     assert!(unwound, "the drop was expected to panic");
     leaked
 }
