@@ -2223,4 +2223,26 @@ mod idioms {
         assert!(oom.requested_allocation_size() >= 9);
         assert_eq!(text, "abcdef");
     }
+
+    /// Writes a piece, one too long for the budget, then one more, ignoring
+    /// the error of the second.
+    struct WritesOnAfterAnError;
+
+    impl fmt::Display for WritesOnAfterAnError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("ab")?;
+            let _ = f.write_str("0123456789");
+            f.write_str("z")
+        }
+    }
+
+    #[test]
+    fn write_into_a_try_string_stops_at_the_first_refused_growth() {
+        let budget = Budget::new(8);
+        let mut text = TryString::new_in(&budget);
+        let oom = write!(text, "{WritesOnAfterAnError}").unwrap_err();
+        assert!(oom.requested_allocation_size() >= 12);
+        // "z" would fit in the 8 bytes held, but follows the refused piece.
+        assert_eq!(text, "ab");
+    }
 }

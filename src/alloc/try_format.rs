@@ -204,6 +204,12 @@ impl<S, P: FnMut(&mut S, &str) -> Result<(), OutOfMemory>> Sink<'_, S, P> {
 
 impl<S, P: FnMut(&mut S, &str) -> Result<(), OutOfMemory>> Write for Sink<'_, S, P> {
     fn write_str(&mut self, piece: &str) -> fmt::Result {
+        // After a refused growth nothing more is appended, also when a
+        // `Display` impl ignores the error and writes on: the text stays
+        // what was written before the failure, without a hole.
+        if self.oom.is_some() {
+            return Err(fmt::Error);
+        }
         (self.push)(self.target, piece).map_err(|oom| {
             self.oom = Some(oom);
             fmt::Error
