@@ -187,8 +187,6 @@ fn child_inserts_lying_keys_with_no_memory() {
             },
         ];
         refused += results.iter().filter(|result| result.is_err()).count();
-        assert!(budget.used() <= budget.limit());
-        assert!(set_budget.used() <= set_budget.limit());
     }
     // The clones and the insertions that reserve first always need memory.
     assert!(refused >= 32 * 5, "only {refused} refusals");

@@ -6,7 +6,9 @@
 //! needs no annotation (as in Wasmtime). It allocates only through the
 //! collections' fallible methods: running out of memory is a
 //! deserialization error, made with [`de::Error::custom`] from the
-//! [`OutOfMemory`](crate::OutOfMemory), never an abort. A length announced
+//! [`OutOfMemory`](crate::OutOfMemory), never an abort in this crate's
+//! code (the format's own `custom` may allocate: serde_json's builds its
+//! message in a `String`). A length announced
 //! by the input is trusted only up to 1 MiB of elements for the first
 //! reservation, so a hostile length cannot make a huge allocation before a
 //! single element has been read.
