@@ -186,8 +186,11 @@ impl Error {
     /// its source.
     ///
     /// An out-of-memory error is returned as it is, without allocating.
-    /// Otherwise this allocates once; if that fails, the error and the
-    /// context are dropped and the out-of-memory error is returned.
+    /// A context that is itself out of memory (a `format_context!` or a
+    /// `format_err!` whose allocation failed) replaces the error, also
+    /// without allocating. Otherwise this allocates once; if that fails, the
+    /// error and the context are dropped and the out-of-memory error is
+    /// returned.
     ///
     /// # Example
     ///
