@@ -284,8 +284,8 @@ impl<A: Allocator> Budget<A> {
     /// [`peak`](Budget::peak) reports the most used since this call: each
     /// run on a long-lived budget can see its own high-water mark.
     ///
-    /// Allocations racing on other threads are not lost: afterwards the peak
-    /// is at least what is in use.
+    /// An allocation racing on another thread may or may not count towards
+    /// the new peak; afterwards the peak is at least what is in use.
     ///
     /// # Example
     ///
