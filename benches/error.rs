@@ -2,9 +2,10 @@
 //! Wasmtime's `wasmtime_internal_core::error::Error`, one criterion group
 //! per operation so the three medians sit side by side.
 //!
-//! `cargo bench --bench error`. Library backtraces are switched off
-//! (`RUST_LIB_BACKTRACE=0`) before anything runs: with them on, anyhow
-//! captures a backtrace per error and the comparison would measure that.
+//! `cargo bench -p wasmtime-error-benches --bench error`. Library
+//! backtraces are switched off (`RUST_LIB_BACKTRACE=0`) before anything
+//! runs: with them on, anyhow captures a backtrace per error and the
+//! comparison would measure that.
 
 #[allow(dead_code)] // the instruction counts use the rest
 mod common;

@@ -1,12 +1,12 @@
 //! Instructions per operation for `wasmtime_error`, `anyhow` and Wasmtime's
 //! error, counted by valgrind's callgrind: the same count on every run of
-//! the same binary, where the times of `cargo bench --bench error` move by a
-//! few percent with the machine's load and the code's placement.
+//! the same binary, where the times of the `error` bench move by a few
+//! percent with the machine's load and the code's placement.
 //!
-//! `cargo bench --bench instructions` (needs `valgrind` on the `PATH`). The
-//! bench runs itself once per operation and crate under callgrind, counting
-//! only the instructions inside that crate's `repeat` loop, and divides by
-//! the number of repetitions.
+//! `cargo bench -p wasmtime-error-benches --bench instructions` (needs
+//! `valgrind` on the `PATH`). The bench runs itself once per operation and
+//! crate under callgrind, counting only the instructions inside that crate's
+//! `repeat` loop, and divides by the number of repetitions.
 
 #[allow(dead_code)] // the criterion bench uses the rest
 mod common;

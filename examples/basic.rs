@@ -94,15 +94,16 @@ fn main() {
     REFUSE.store(true, Ordering::Relaxed);
     let formatted = format_err!("room {} failed", 3);
     let with_context = Err::<(), _>(TooHot { celsius: 120 }).context("while out of memory");
-    let literal = format_err!("needs no memory at all");
+    let literal = format_err!("boiler room sensor is offline");
     REFUSE.store(false, Ordering::Relaxed);
 
     assert!(formatted.is::<OutOfMemory>());
     let with_context = with_context.unwrap_err();
     assert!(with_context.is::<OutOfMemory>());
-    println!("while refusing allocations:");
-    println!("  format_err! with arguments -> {formatted}");
-    println!("  context on an error        -> {with_context}");
-    println!("  format_err! of a literal   -> {literal}");
-    println!("the program carries on.");
+    assert!(!literal.is::<OutOfMemory>());
+    println!("while every allocation is refused:");
+    println!("  format_err! with arguments (allocates) : {formatted}");
+    println!("  context on an error (allocates)        : {with_context}");
+    println!("  format_err! of a literal (no memory)   : {literal}");
+    println!("and the program carries on.");
 }

@@ -26,6 +26,8 @@ fn main() {
     let budget = Budget::new(64 * 1024);
 
     for count in [100, 10_000, 200] {
+        // Each run reports its own peak, not the highest of all runs so far.
+        budget.reset_peak();
         match record(&budget, count) {
             Ok((logged, indexed)) => println!(
                 "{count} readings: logged {logged}, indexed {indexed}, peak {} of {} bytes",

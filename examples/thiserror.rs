@@ -38,14 +38,18 @@ pub fn load(text: &str) -> Result<u16> {
 
 fn main() {
     let error = load("eighty").unwrap_err();
-    println!("{error}\n{error:#}\n{error:?}\n");
+    println!("{{}}   : {error}");
+    println!("{{:#}} : {error:#}");
+    println!("{{:?}} :\n{error:?}\n");
 
     match error.downcast_ref::<ConfigError>() {
-        Some(ConfigError::BadNumber { key, .. }) => println!("the caller sees a bad `{key}`"),
+        Some(ConfigError::BadNumber { key, .. }) => {
+            println!("downcast to ConfigError: BadNumber for `{key}`")
+        }
         other => panic!("unexpected: {other:?}"),
     }
 
     let io: Result<(), ConfigError> = Err(std::io::Error::other("disk gone").into());
     let error = io.context("reloading").unwrap_err();
-    println!("{error:#}");
+    println!("an io::Error converted by #[from], {{:#}} : {error:#}");
 }

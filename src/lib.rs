@@ -4,6 +4,10 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(arc_try_new, feature(allocator_api))]
+// Badge only this crate's features: not the cfgs of std methods reached
+// through `Deref`, nor hashbrown's `default-hasher`.
+#![cfg_attr(docsrs, doc(auto_cfg(hide(no_global_oom_handling))))]
+#![cfg_attr(docsrs, doc(auto_cfg(hide(feature, values("default-hasher")))))]
 
 extern crate alloc as std_alloc;
 #[cfg(feature = "std")]

@@ -759,6 +759,21 @@ fn budget_refuses_past_the_limit_and_nothing_changes() {
 }
 
 #[test]
+fn budget_reset_peak_starts_from_what_is_in_use() {
+    let budget = Budget::new(1000);
+    let mut kept = TryVec::<u8, _>::with_capacity_in(100, &budget).unwrap();
+    drop(TryVec::<u8, _>::with_capacity_in(500, &budget).unwrap());
+    assert_eq!(budget.peak(), 600);
+    budget.reset_peak();
+    assert_eq!((budget.used(), budget.peak()), (100, 100));
+    kept.reserve_exact(250).unwrap();
+    assert_eq!(budget.peak(), 250);
+    drop(kept);
+    budget.reset_peak();
+    assert_eq!(budget.peak(), 0);
+}
+
+#[test]
 fn budget_serves_strings_sets_and_nested_budgets() {
     let outer = Budget::new(100);
     let inner = Budget::new_in(50, &outer);

@@ -306,3 +306,37 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
         Ok(exactly(shrunk, new_layout.size()))
     }
 }
+
+impl<A: Allocator> Budget<A> {
+    /// Starts a new peak from what is allocated now, so that
+    /// [`peak`](Budget::peak) reports the most used since this call: each
+    /// run on a long-lived budget can see its own high-water mark.
+    ///
+    /// An allocation racing on another thread may or may not count towards
+    /// the new peak; afterwards the peak is at least what is in use.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::alloc::{Budget, TryVec};
+    ///
+    /// let budget = Budget::new(100);
+    /// drop(TryVec::<u8, _>::with_capacity_in(70, &budget)?);
+    /// let kept = TryVec::<u8, _>::with_capacity_in(10, &budget)?;
+    /// assert_eq!(budget.peak(), 70);
+    ///
+    /// budget.reset_peak();
+    /// assert_eq!(budget.peak(), 10);
+    /// drop(TryVec::<u8, _>::with_capacity_in(30, &budget)?);
+    /// assert_eq!(budget.peak(), 40);
+    /// # drop(kept);
+    /// # wasmtime_error::Ok(())
+    /// ```
+    pub fn reset_peak(&self) {
+        self.peak.store(self.used(), Ordering::Relaxed);
+        // An allocation between the read and the store may have raised
+        // `used` past what was stored; its own `fetch_max` may have run
+        // before the store and been overwritten.
+        self.peak.fetch_max(self.used(), Ordering::Relaxed);
+    }
+}
