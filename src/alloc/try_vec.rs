@@ -50,15 +50,12 @@ pub fn from_array<T, const N: usize>(items: [T; N]) -> Result<TryVec<T>, OutOfMe
     Ok(vec)
 }
 
-/// `try_vec![elem; n]`.
+/// `try_vec![elem; n]`: [`TryVec::from_elem`], or an empty vector (and
+/// `elem` dropped) for `n == 0`.
 #[doc(hidden)]
 pub fn from_elem<T: TryClone>(elem: T, n: usize) -> Result<TryVec<T>, OutOfMemory> {
-    let mut vec = TryVec::with_capacity(n)?;
-    if n > 0 {
-        for _ in 1..n {
-            vec.push(elem.try_clone()?)?;
-        }
-        vec.push(elem)?;
+    match core::num::NonZeroUsize::new(n) {
+        Some(len) => TryVec::from_elem(elem, len),
+        None => Ok(TryVec::new()),
     }
-    Ok(vec)
 }
