@@ -233,10 +233,10 @@ impl Error {
     #[cfg(feature = "std")]
     pub fn backtrace(&self) -> &std::backtrace::Backtrace {
         #[cfg(feature = "backtrace")]
-        let captured = self.backtrace_if_any();
-        #[cfg(not(feature = "backtrace"))]
-        let captured = None;
-        captured.unwrap_or(&backtrace::DISABLED)
+        if let Some(captured) = self.backtrace_if_any() {
+            return captured;
+        }
+        &backtrace::DISABLED
     }
 
     /// The error and its sources, outermost first. Does not allocate.
