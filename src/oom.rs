@@ -162,13 +162,11 @@ impl From<TryReserveError> for OutOfMemory {
     /// assert_eq!(oom.requested_allocation_size(), isize::MAX as usize);
     /// ```
     fn from(error: TryReserveError) -> Self {
-        let mut debug = DebugText {
-            buffer: [0; 256],
-            len: 0,
-        };
-        // Writing into the buffer cannot fail; a cut text shows no size.
+        let mut debug = crate::alloc::Measure::new();
+        // Writing into the buffer cannot fail; a text too long for it (std's
+        // is about 100 bytes) shows no size.
         let _ = write!(debug, "{error:?}");
-        let text = debug.as_str();
+        let text = debug.text().unwrap_or_default();
         if text.contains("CapacityOverflow") {
             return OutOfMemory::new(usize::MAX);
         }
@@ -231,33 +229,6 @@ pub(crate) fn allocation_failure<E: 'static>(error: &E) -> Option<OutOfMemory> {
         error
             .downcast_ref::<AllocError>()
             .map(|_| OutOfMemory::new(0))
-    }
-}
-
-/// The `Debug` text of an error, on the stack; what does not fit is cut.
-struct DebugText {
-    buffer: [u8; 256],
-    len: usize,
-}
-
-impl DebugText {
-    fn as_str(&self) -> &str {
-        let bytes = &self.buffer[..self.len];
-        match core::str::from_utf8(bytes) {
-            Ok(text) => text,
-            // Cut inside a character: keep the whole ones.
-            Err(error) => core::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or(""),
-        }
-    }
-}
-
-impl Write for DebugText {
-    fn write_str(&mut self, piece: &str) -> fmt::Result {
-        let room = self.buffer.len() - self.len;
-        let take = piece.len().min(room);
-        self.buffer[self.len..self.len + take].copy_from_slice(&piece.as_bytes()[..take]);
-        self.len += take;
-        Ok(())
     }
 }
 

@@ -80,7 +80,7 @@ pub use try_collect::{TryCollect, TryExtend, TryFromIterator};
 pub use try_cow::{TryCow, TryToOwned};
 #[doc(hidden)]
 pub use try_format::__try_format;
-pub(crate) use try_format::format_string;
+pub(crate) use try_format::{Measure, format_string};
 pub use try_new::{TryNew, try_new};
 #[doc(hidden)]
 pub use try_vec::{from_array as __try_vec_from_array, from_elem as __try_vec_from_elem};

@@ -130,10 +130,7 @@ pub(crate) fn format_exact<S>(
         push(&mut target, literal)?;
         return Ok(target);
     }
-    let mut measure = Measure {
-        buffer: [0; STACK_BYTES],
-        len: 0,
-    };
+    let mut measure = Measure::new();
     if measure.write_fmt(args).is_err() {
         display_failed();
     }
@@ -158,14 +155,21 @@ fn display_failed() -> ! {
 }
 
 /// Keeps the text while it fits on the stack, and counts its length.
-struct Measure {
+pub(crate) struct Measure {
     buffer: [u8; STACK_BYTES],
     len: usize,
 }
 
 impl Measure {
+    pub(crate) fn new() -> Self {
+        Measure {
+            buffer: [0; STACK_BYTES],
+            len: 0,
+        }
+    }
+
     /// The text, if it fitted.
-    fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         let bytes = self.buffer.get(..self.len)?;
         // Whole `&str` pieces were copied, so the bytes are UTF-8.
         core::str::from_utf8(bytes).ok()

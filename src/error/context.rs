@@ -230,13 +230,6 @@ impl<C: 'static> Attach<C> {
     }
 }
 
-/// `context` attached to `error` (`Error::context`): out of memory stays
-/// as it is, and a context that is out of memory replaces the error.
-#[inline]
-pub(crate) fn add_to_error<C: Display + Send + Sync + 'static>(error: Error, context: C) -> Error {
-    error.add_context(context)
-}
-
 /// The error `Option::context` makes of `None`.
 fn error_of_none<C: Display + Send + Sync + 'static>(context: C) -> Error {
     match Attach::of(context) {

@@ -208,7 +208,7 @@ impl Error {
     where
         C: Display + Send + Sync + 'static,
     {
-        context::add_to_error(self, context)
+        context::ContextSource::add_context(self, context)
     }
 
     /// With the feature `backtrace`, the backtrace captured when the
