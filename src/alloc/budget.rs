@@ -263,7 +263,8 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: the caller's promises for `deallocate` are passed on.
+        // SAFETY: the caller's promises for `deallocate` hold for `inner`: the block
+        // came from it, at least as large as the prefix handed out (see the impl).
         unsafe { self.inner.deallocate(ptr, layout) };
         self.refund(layout.size());
     }
@@ -275,7 +276,8 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         let extra = new_layout.size() - old_layout.size();
-        // SAFETY: the caller's promises for `grow` are passed on.
+        // SAFETY: the caller's promises for `grow` hold for `inner`: the block
+        // came from it, at least as large as the prefix handed out (see the impl).
         self.charged(extra, new_layout.size(), || unsafe {
             self.inner.grow(ptr, old_layout, new_layout)
         })
@@ -288,7 +290,8 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         let extra = new_layout.size() - old_layout.size();
-        // SAFETY: the caller's promises for `grow_zeroed` are passed on.
+        // SAFETY: the caller's promises for `grow_zeroed` hold for `inner`: the block
+        // came from it, at least as large as the prefix handed out (see the impl).
         self.charged(extra, new_layout.size(), || unsafe {
             self.inner.grow_zeroed(ptr, old_layout, new_layout)
         })
@@ -300,7 +303,8 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
         old_layout: Layout,
         new_layout: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the caller's promises for `shrink` are passed on.
+        // SAFETY: the caller's promises for `shrink` hold for `inner`: the block
+        // came from it, at least as large as the prefix handed out (see the impl).
         let shrunk = unsafe { self.inner.shrink(ptr, old_layout, new_layout) }?;
         self.refund(old_layout.size() - new_layout.size());
         Ok(exactly(shrunk, new_layout.size()))
