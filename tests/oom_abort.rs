@@ -1,6 +1,6 @@
 //! When the code under test makes an infallible allocation (`Vec::push`)
-//! and the harness fails it, Rust aborts the process; the harness must
-//! still say where. This test runs that program as a child process (this
+//! and the harness fails it in its own process (`isolated(false)`), Rust
+//! aborts the process; the harness must still say where. This test runs that program as a child process (this
 //! same test binary, selecting the child test) and reads its stderr.
 
 use std::process::{Command, Output};
@@ -20,7 +20,8 @@ fn push_without_checking(values: &mut Vec<u32>) {
 #[test]
 #[ignore = "child process of `an_abort_names_the_infallible_allocation`"]
 fn child_pushes_under_injection() {
-    let _ = OomTest::new().test(|| {
+    // In this process, so that the abort ends it.
+    let _ = OomTest::new().isolated(false).test(|| {
         let mut values = Vec::new();
         push_without_checking(&mut values);
         std::hint::black_box(&values);

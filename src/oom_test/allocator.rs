@@ -89,6 +89,20 @@ fn counted(layout: Layout, grown_by: isize, allocate: impl FnOnce() -> *mut u8) 
             report::injected_failure(allocation);
             ptr::null_mut()
         }
+        Decision::Record(allocation) => {
+            report::record_site(allocation);
+            tracked(grown_by, allocate)
+        }
+        Decision::Fork(allocation) => {
+            // The child fails the allocation; this process goes on.
+            #[cfg(all(unix, not(miri)))]
+            if super::isolated::fork_at(allocation) {
+                return ptr::null_mut();
+            }
+            #[cfg(not(all(unix, not(miri))))]
+            let _ = allocation;
+            tracked(grown_by, allocate)
+        }
         Decision::AfterInjection { succeed, capture } => {
             if capture {
                 report::allocation_after_oom();

@@ -97,12 +97,19 @@
 //!   the panic is reported instead of aborting.
 
 mod allocator;
+#[cfg(all(unix, not(miri)))]
+mod child;
+#[cfg(all(unix, not(miri)))]
+mod isolated;
 mod report;
 mod runner;
+mod site;
 mod state;
+mod text;
 
 pub use allocator::OomTestAllocator;
-pub use report::{FailureKind, OomTestFailure};
+pub use report::{FailedRun, FailureKind, OomTestFailure};
+pub use site::AllocationSite;
 pub use runner::{OomTest, OomTestSummary};
 pub use state::Allocation;
 

@@ -2,214 +2,108 @@
 //! is failed (for the case where the process then aborts), and
 //! [`OomTestFailure`], the error a broken contract produces.
 
+use super::site::{AllocationSite, Frames, SiteKey, fold};
 use super::state::{self, Allocation, Paused};
-use std::backtrace::Backtrace;
-use std::boxed::Box;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::string::String;
+use std::time::Duration;
 use std::vec::Vec;
 
-/// The backtrace of the injected failure of the current run, the text of
-/// its report, where the code under test made it, and the backtrace of the
-/// first allocation after it (in a replayed run). Only touched while the
-/// harness is paused (allocations pass through) or between runs.
-struct Site {
-    backtrace: Option<Backtrace>,
+/// What the current run captured: where the injected failure and the
+/// first allocation after it were made, the text of the abort report, and
+/// (in a dry run of site mode) the site of every allocation. Only touched
+/// while the harness is paused (allocations pass through) or between runs.
+struct Capture {
+    injected: Option<Frames>,
+    after_oom: Option<Frames>,
     report: String,
-    site: Option<String>,
-    after_oom: Option<Backtrace>,
+    sites: Vec<Option<SiteKey>>,
 }
 
 std::thread_local! {
-    static SITE: RefCell<Site> = const {
-        RefCell::new(Site { backtrace: None, report: String::new(), site: None, after_oom: None })
+    static CAPTURE: RefCell<Capture> = const {
+        RefCell::new(Capture { injected: None, after_oom: None, report: String::new(), sites: Vec::new() })
     };
 }
 
 /// What the last run captured. Call between runs.
 pub(crate) struct Captured {
     /// Where the injected failure was made.
-    pub(crate) backtrace: Option<Backtrace>,
-    /// The first frame of the code under test in it (see [`fold`]), which
-    /// tells allocation sites apart.
-    pub(crate) site: Option<String>,
+    pub(crate) injected: Option<Frames>,
     /// Where the first allocation after the failure was made.
-    pub(crate) after_oom: Option<Backtrace>,
+    pub(crate) after_oom: Option<Frames>,
 }
 
 pub(crate) fn take_captured() -> Captured {
-    SITE.with_borrow_mut(|site| Captured {
-        backtrace: site.backtrace.take(),
-        site: site.site.take(),
-        after_oom: site.after_oom.take(),
+    CAPTURE.with_borrow_mut(|capture| Captured {
+        injected: capture.injected.take(),
+        after_oom: capture.after_oom.take(),
     })
 }
 
-/// The allocation site. Miri cannot afford one per injection.
-fn capture() -> Backtrace {
-    if cfg!(miri) {
-        Backtrace::disabled()
-    } else {
-        Backtrace::force_capture()
-    }
+/// The sites a dry run recorded, one per allocation, in order.
+pub(crate) fn take_recorded_sites() -> Vec<Option<SiteKey>> {
+    CAPTURE.with_borrow_mut(|capture| core::mem::take(&mut capture.sites))
 }
 
 /// Called by the allocator when it fails the planned allocation: captures
-/// where it came from and prepares (or writes) the report, all with the
-/// harness paused, so that none of this is counted or failed.
+/// where it came from (no symbols) and, in the test's own process,
+/// prepares (or writes) the abort report, all with the harness paused.
 pub(crate) fn injected_failure(allocation: Allocation) {
     let _paused = Paused::new();
-    let backtrace = capture();
+    let frames = Frames::capture();
     let settings = state::settings();
-    let folded = folded(&backtrace);
-    SITE.with_borrow_mut(|site| {
-        site.report.clear();
-        // Writing to a `String` cannot fail.
-        let _ = write_report(&mut site.report, allocation, &folded.text);
-        site.site = folded.site;
-        state::set_pending_report((site.report.as_ptr(), site.report.len()));
+    CAPTURE.with_borrow_mut(|capture| capture.injected = Some(frames));
+    if settings.in_child {
+        // A child of an isolated sweep: the parent reports a death.
+        #[cfg(all(unix, not(miri)))]
+        super::isolated::injected_in_sweeper(allocation, &frames);
+        return;
+    }
+    let text = report_text(allocation, &frames);
+    CAPTURE.with_borrow_mut(|capture| {
+        capture.report = text;
+        state::set_pending_report((capture.report.as_ptr(), capture.report.len()));
         if settings.print_each_injection || !abort_hook::install() {
             // Unbuffered and lock-only: nothing here allocates.
-            let _ = std::io::stderr().write_all(site.report.as_bytes());
+            let _ = std::io::stderr().write_all(capture.report.as_bytes());
         }
-        site.backtrace = Some(backtrace);
     });
 }
 
-/// Called by the allocator, in a replayed run, for the first allocation
-/// after the injected failure: captures where it was made.
-pub(crate) fn allocation_after_oom() {
+/// The report of an injected failure, for stderr: which allocation, and
+/// the folded stack of the code that asked for it.
+pub(crate) fn report_text(allocation: Allocation, frames: &Frames) -> String {
     let _paused = Paused::new();
-    let backtrace = capture();
-    SITE.with_borrow_mut(|site| site.after_oom = Some(backtrace));
-}
-
-fn write_report(out: &mut String, allocation: Allocation, backtrace: &str) -> fmt::Result {
-    writeln!(out, "\noom_test: injected a failure into {allocation}")?;
-    writeln!(
+    let mut out = String::new();
+    let folded = fold(&frames.render());
+    let _ = writeln!(out, "\noom_test: injected a failure into {allocation}");
+    let _ = writeln!(
         out,
         "oom_test: if the process aborts now, this allocation site cannot handle \
          failure (an infallible call such as `Vec::push`, `Box::new` or `format!`):"
-    )?;
-    writeln!(out, "{backtrace}")
+    );
+    let _ = writeln!(out, "{}", folded.text);
+    out
 }
 
-/// A backtrace as std prints it, with each run of frames that are not the
-/// code under test folded into one line.
-pub(crate) struct Folded {
-    pub(crate) text: String,
-    /// The first frame left (its name and location), if any was.
-    pub(crate) site: Option<String>,
+/// Called by the allocator for the first allocation after the injected
+/// failure: captures where it was made.
+pub(crate) fn allocation_after_oom() {
+    let frames = Frames::capture();
+    CAPTURE.with_borrow_mut(|capture| capture.after_oom = Some(frames));
 }
 
-/// [`fold`] of the text std prints for `backtrace`.
-pub(crate) fn folded(backtrace: &Backtrace) -> Folded {
-    fold(&std::format!("{backtrace}"))
-}
-
-/// Folds the frames of std, core, alloc, the allocation libraries, this
-/// crate (the harness, the allocator, the collections) and the runtime, so
-/// that the first frame shown is the caller's code. A backtrace with no
-/// such frame, or not in std's format, is left as it is.
-pub(crate) fn fold(full: &str) -> Folded {
-    let mut frames: Vec<(bool, String)> = Vec::new();
-    for line in full.lines() {
-        match frame_name(line) {
-            Some(name) => frames.push((is_outside_the_caller(name), std::format!("{line}\n"))),
-            None => match frames.last_mut() {
-                Some((_, frame)) => {
-                    frame.push_str(line);
-                    frame.push('\n');
-                }
-                None => frames.push((false, std::format!("{line}\n"))),
-            },
-        }
-    }
-    if frames.iter().all(|(outside, _)| *outside) {
-        return Folded {
-            text: full.into(),
-            site: None,
-        };
-    }
-    let mut text = String::new();
-    let mut folded = 0;
-    let mut last_folded = "";
-    for (outside, frame) in &frames {
-        if *outside {
-            folded += 1;
-            last_folded = frame.lines().next().and_then(frame_name).unwrap_or("");
-            continue;
-        }
-        if folded > 0 {
-            // The last folded frame is what the caller called, such as
-            // the `Vec::push` that aborts.
-            let _ = writeln!(text, "{}, up to {last_folded})", FoldedLine(folded));
-            folded = 0;
-        }
-        text.push_str(frame);
-    }
-    if folded > 0 {
-        let _ = writeln!(text, "{})", FoldedLine(folded));
-    }
-    let site = frames
-        .iter()
-        .find(|(outside, _)| !outside)
-        .and_then(|(_, frame)| frame.split_once(": "))
-        .map(|(_, rest)| rest.trim_end().into());
-    Folded { text, site }
-}
-
-struct FoldedLine(usize);
-
-impl fmt::Display for FoldedLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = if self.0 == 1 { "" } else { "s" };
-        write!(
-            f,
-            "      ({} frame{s} of std, wasmtime_error and the runtime folded",
-            self.0
-        )
-    }
-}
-
-/// The function name of a frame's first line (`   12: name`).
-fn frame_name(line: &str) -> Option<&str> {
-    let (number, name) = line.trim_start().split_once(": ")?;
-    (!number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())).then_some(name)
-}
-
-fn is_outside_the_caller(name: &str) -> bool {
-    const LIBRARIES: [&str; 9] = [
-        "fn(",
-        "std::",
-        "core::",
-        "alloc::",
-        "wasmtime_error::",
-        "hashbrown::",
-        "allocator_api2::",
-        "test::",
-        "__",
-    ];
-    const RUNTIME: [&str; 6] = [
-        "main",
-        "_start",
-        "clone",
-        "clone3",
-        "start_thread",
-        "<unknown>",
-    ];
-    let path = name.trim_start_matches(['<', '&', '*', ' ']);
-    let path = path
-        .strip_prefix("dyn ")
-        .or_else(|| path.strip_prefix("mut "))
-        .unwrap_or(path);
-    // `<T as core::fmt::Display>::fmt`: a blanket impl of the libraries.
-    let blanket = path.split_once(" as ").is_some_and(|(ty, by)| {
-        !ty.contains("::") && LIBRARIES.iter().any(|library| by.starts_with(library))
+/// Called by the allocator for every allocation of a dry run in site mode.
+pub(crate) fn record_site(allocation: Allocation) {
+    let _paused = Paused::new();
+    let key = Frames::capture().site_key();
+    CAPTURE.with_borrow_mut(|capture| {
+        debug_assert_eq!(capture.sites.len() as u64, allocation.index);
+        capture.sites.push(key);
     });
-    blanket || LIBRARIES.iter().any(|library| path.starts_with(library)) || RUNTIME.contains(&name)
 }
 
 /// Prints the pending report when the process aborts, which is what Rust
@@ -363,13 +257,221 @@ pub enum FailureKind {
         /// The count of each dry run.
         counts: Vec<u64>,
     },
+    /// Isolated mode: the child process that ran the failure aborted,
+    /// which is what Rust does when an infallible allocation (`Vec::push`,
+    /// `Box::new`, `format!`) fails. The failure's [site](OomTestFailure::site)
+    /// names the call to make fallible.
+    Aborted {
+        /// What the child wrote to its stdout and stderr (the last 4 KiB),
+        /// such as `memory allocation of 16 bytes failed`.
+        output: String,
+    },
+    /// Isolated mode: the child panicked while it was unwinding from a
+    /// panic (a `Drop` that panics), and the runtime aborted it.
+    DoublePanic {
+        /// What the child wrote to its stdout and stderr (the last 4 KiB).
+        output: String,
+    },
+    /// Isolated mode: the child was killed by a signal other than `SIGABRT`
+    /// (a segmentation fault, or a signal the closure sent).
+    Killed {
+        /// The signal's number.
+        signal: i32,
+        /// What the child wrote to its stdout and stderr (the last 4 KiB).
+        output: String,
+    },
+    /// Isolated mode: the child exited on its own (the closure called
+    /// `std::process::exit`) before the harness could judge the run.
+    Exited {
+        /// Its exit code.
+        code: i32,
+        /// What the child wrote to its stdout and stderr (the last 4 KiB).
+        output: String,
+    },
+    /// Isolated mode: the run did not finish within the
+    /// [limit](super::OomTest::child_timeout) (a deadlock on a lock that
+    /// another thread held when the child was forked, or a wait for a
+    /// thread that does not exist in the child), and its child was killed.
+    Hung {
+        /// The limit.
+        limit: Duration,
+    },
 }
 
-/// A broken contract: what happened, in which run, and where the failed
-/// allocation was made.
+/// One run that broke the contract: what happened, which allocation it
+/// failed, and where that allocation (and the first one after it) was made.
 ///
-/// `Display` (and `Debug`, so that `unwrap` shows the same) print all of it,
-/// ending with the stack backtrace of the allocation that was failed.
+/// # Example
+///
+/// ```
+/// # #[global_allocator]
+/// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+/// #     wasmtime_error::oom_test::OomTestAllocator::new();
+/// use wasmtime_error::oom_test::{FailureKind, OomTest};
+///
+/// let failure = OomTest::new()
+///     .test(|| {
+///         let _ = Vec::<u8>::new().try_reserve(1); // ignored
+///         let _ = Vec::<u8>::new().try_reserve(2); // ignored too
+///         Ok(())
+///     })
+///     .unwrap_err();
+/// // One report per site: the two calls are on different lines.
+/// let runs = failure.failed_runs();
+/// assert!(runs.iter().all(|run| matches!(run.kind(), FailureKind::MissedOom)));
+/// assert_eq!(runs.len(), if cfg!(miri) { 1 } else { 2 }); // Miri tells no sites apart
+/// assert_eq!(runs[0].injected().unwrap().index, 0);
+/// ```
+#[derive(Debug)]
+pub struct FailedRun {
+    kind: FailureKind,
+    injected: Option<Allocation>,
+    site: Option<AllocationSite>,
+    after_oom: Option<AllocationSite>,
+}
+
+impl FailedRun {
+    pub(crate) fn new(
+        kind: FailureKind,
+        injected: Option<Allocation>,
+        site: Option<Frames>,
+        after_oom: Option<Frames>,
+    ) -> FailedRun {
+        FailedRun {
+            kind,
+            injected,
+            site: site.map(AllocationSite::new),
+            after_oom: after_oom.map(AllocationSite::new),
+        }
+    }
+
+    /// Which rule was broken.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::{FailureKind, OomTest};
+    ///
+    /// let failure = OomTest::new().test(|| wasmtime_error::bail!("always")).unwrap_err();
+    /// assert!(matches!(failure.failed_runs()[0].kind(), FailureKind::UnexpectedError { .. }));
+    /// ```
+    pub fn kind(&self) -> &FailureKind {
+        &self.kind
+    }
+
+    /// The allocation that was made to fail; `None` when the run failed
+    /// none (a dry run, or the closure allocated less that time).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::OomTest;
+    ///
+    /// let failure = OomTest::new()
+    ///     .test(|| {
+    ///         let mut first = Vec::<u8>::new();
+    ///         first.try_reserve(1).map_err(|_| wasmtime_error::OutOfMemory::new(1))?; // handled
+    ///         let _ = Vec::<u16>::new().try_reserve_exact(3); // ignored
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// let injected = failure.failed_runs()[0].injected().unwrap();
+    /// assert_eq!((injected.index, injected.layout.size()), (1, 6));
+    /// ```
+    pub fn injected(&self) -> Option<Allocation> {
+        self.injected
+    }
+
+    /// Where the failed allocation was made, when one was (under Miri the
+    /// site has no frames).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::OomTest;
+    ///
+    /// let failure = OomTest::new()
+    ///     .test(|| {
+    ///         let _ = Vec::<u8>::new().try_reserve(1);
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// assert!(failure.failed_runs()[0].site().is_some());
+    /// ```
+    pub fn site(&self) -> Option<&AllocationSite> {
+        self.site.as_ref()
+    }
+
+    /// For [`FailureKind::AllocAfterOom`]: where the first allocation after
+    /// the failure was made.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
+    ///
+    /// let failure = OomTest::new()
+    ///     .test(|| {
+    ///         let mut buffer = Vec::<u8>::new();
+    ///         if buffer.try_reserve(8).is_err() {
+    ///             // A second allocation after the failure.
+    ///             let _ = Vec::<u8>::new().try_reserve(1);
+    ///             return Err(OutOfMemory::new(8).into());
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// assert!(failure.failed_runs()[0].after_oom_site().is_some());
+    /// ```
+    pub fn after_oom_site(&self) -> Option<&AllocationSite> {
+        self.after_oom.as_ref()
+    }
+
+    /// Which runs count as the same failure: the same rule broken at the
+    /// same site.
+    pub(crate) fn same_as(&self, other: &FailedRun) -> bool {
+        core::mem::discriminant(&self.kind) == core::mem::discriminant(&other.kind)
+            && self.site.as_ref().and_then(AllocationSite::key)
+                == other.site.as_ref().and_then(AllocationSite::key)
+    }
+}
+
+impl fmt::Display for FailedRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)?;
+        match self.injected {
+            Some(injected) => write!(f, "\ninjected failure: {injected}")?,
+            None => f.write_str("\nno allocation was failed in that run")?,
+        }
+        if let Some(site) = &self.site {
+            write!(f, "\n\nallocation site of the injected failure:\n{site}")?;
+        }
+        if let Some(site) = &self.after_oom {
+            write!(f, "\n\nallocation site of the allocation made after it:\n{site}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A broken contract: every run that broke it, one per rule and site, in
+/// the order of the allocations they failed.
+///
+/// The accessors `kind`, `injected`, `site` and `after_oom_site` speak of
+/// the first of them; [`failed_runs`](OomTestFailure::failed_runs) lists
+/// them all. `Display` (and `Debug`, so that `unwrap` shows the same)
+/// print each, with the folded stack of the allocation that was failed.
 /// `OomTestFailure` is a standard error, so `?` turns it into an
 /// [`Error`](crate::Error).
 ///
@@ -394,33 +496,49 @@ pub enum FailureKind {
 /// assert!(failure.to_string().contains("allocation #0 (size 4, align 1)"));
 /// ```
 pub struct OomTestFailure {
-    kind: FailureKind,
-    injected: Option<Allocation>,
-    backtrace: Option<Backtrace>,
-    /// Boxed: a failure is returned by value, and this one is rare.
-    after_oom: Option<Box<Backtrace>>,
+    /// Never empty.
+    runs: Vec<FailedRun>,
 }
 
 impl OomTestFailure {
-    pub(crate) fn new(
-        kind: FailureKind,
-        injected: Option<Allocation>,
-        backtrace: Option<Backtrace>,
-    ) -> OomTestFailure {
-        OomTestFailure {
-            kind,
-            injected,
-            backtrace,
-            after_oom: None,
-        }
+    /// # Panics
+    ///
+    /// If `runs` is empty.
+    pub(crate) fn new(runs: Vec<FailedRun>) -> OomTestFailure {
+        assert!(!runs.is_empty(), "a failure has at least one failed run");
+        OomTestFailure { runs }
     }
 
-    pub(crate) fn with_after_oom(mut self, after_oom: Option<Backtrace>) -> OomTestFailure {
-        self.after_oom = after_oom.map(Box::new);
-        self
+    fn first(&self) -> &FailedRun {
+        &self.runs[0]
     }
 
-    /// Which rule was broken.
+    /// Every run that broke the contract, one per rule and site (the first
+    /// run of each), in the order of the allocations they failed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::OomTest;
+    ///
+    /// let failure = OomTest::new()
+    ///     .test(|| {
+    ///         for size in 1..=3 {
+    ///             let _ = Vec::<u8>::new().try_reserve(size); // one site, three runs
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// assert_eq!(failure.failed_runs().len(), 1);
+    /// ```
+    pub fn failed_runs(&self) -> &[FailedRun] {
+        &self.runs
+    }
+
+    /// Which rule the first failed run broke.
     ///
     /// # Example
     ///
@@ -434,12 +552,10 @@ impl OomTestFailure {
     /// assert!(matches!(failure.kind(), FailureKind::UnexpectedError { .. }));
     /// ```
     pub fn kind(&self) -> &FailureKind {
-        &self.kind
+        self.first().kind()
     }
 
-    /// The allocation that was made to fail in the failing run; `None` when
-    /// the run failed none (a dry run, or the closure allocated less that
-    /// time).
+    /// The allocation the first failed run failed ([`FailedRun::injected`]).
     ///
     /// # Example
     ///
@@ -451,21 +567,18 @@ impl OomTestFailure {
     ///
     /// let failure = OomTest::new()
     ///     .test(|| {
-    ///         let mut first = Vec::<u8>::new();
-    ///         first.try_reserve(1).map_err(|_| wasmtime_error::OutOfMemory::new(1))?; // handled
     ///         let _ = Vec::<u16>::new().try_reserve_exact(3); // ignored
     ///         Ok(())
     ///     })
     ///     .unwrap_err();
-    /// let injected = failure.injected().unwrap();
-    /// assert_eq!((injected.index, injected.layout.size()), (1, 6));
+    /// assert_eq!(failure.injected().unwrap().layout.size(), 6);
     /// ```
     pub fn injected(&self) -> Option<Allocation> {
-        self.injected
+        self.first().injected()
     }
 
-    /// Where the failed allocation was made, when one was; disabled under
-    /// Miri.
+    /// Where the first failed run's allocation was made
+    /// ([`FailedRun::site`]).
     ///
     /// # Example
     ///
@@ -481,15 +594,14 @@ impl OomTestFailure {
     ///         Ok(())
     ///     })
     ///     .unwrap_err();
-    /// assert!(failure.backtrace().is_some());
+    /// assert!(failure.site().is_some());
     /// ```
-    pub fn backtrace(&self) -> Option<&Backtrace> {
-        self.backtrace.as_ref()
+    pub fn site(&self) -> Option<&AllocationSite> {
+        self.first().site()
     }
 
-    /// For [`FailureKind::AllocAfterOom`]: where the first allocation after
-    /// the failure was made (captured in a replay of the run); disabled
-    /// under Miri.
+    /// Where the first failed run allocated after the failure
+    /// ([`FailedRun::after_oom_site`]).
     ///
     /// # Example
     ///
@@ -501,19 +613,17 @@ impl OomTestFailure {
     ///
     /// let failure = OomTest::new()
     ///     .test(|| {
-    ///         let mut buffer = Vec::<u8>::new();
-    ///         if buffer.try_reserve(8).is_err() {
-    ///             // A second allocation after the failure.
+    ///         if Vec::<u8>::new().try_reserve(8).is_err() {
     ///             let _ = Vec::<u8>::new().try_reserve(1);
     ///             return Err(OutOfMemory::new(8).into());
     ///         }
     ///         Ok(())
     ///     })
     ///     .unwrap_err();
-    /// assert!(failure.after_oom_backtrace().is_some());
+    /// assert!(failure.after_oom_site().is_some());
     /// ```
-    pub fn after_oom_backtrace(&self) -> Option<&Backtrace> {
-        self.after_oom.as_deref()
+    pub fn after_oom_site(&self) -> Option<&AllocationSite> {
+        self.first().after_oom_site()
     }
 }
 
@@ -551,32 +661,45 @@ impl fmt::Display for FailureKind {
                 "the number of allocations did not settle over {} dry runs: {counts:?}",
                 counts.len()
             ),
+            FailureKind::Aborted { output } => write!(
+                f,
+                "the process aborted (an infallible allocation, such as `Vec::push`, \
+                 `Box::new` or `format!`, cannot handle the failure); it wrote:\n{output}"
+            ),
+            FailureKind::DoublePanic { output } => write!(
+                f,
+                "the process aborted on a panic during a panic; it wrote:\n{output}"
+            ),
+            FailureKind::Killed { signal, output } => {
+                write!(f, "the process was killed by signal {signal}; it wrote:\n{output}")
+            }
+            FailureKind::Exited { code, output } => write!(
+                f,
+                "the process exited with code {code} before the run ended; it wrote:\n{output}"
+            ),
+            FailureKind::Hung { limit } => write!(
+                f,
+                "the run did not finish within {limit:?} and was killed (a lock held by \
+                 another thread when the child was forked, or a wait for a thread that \
+                 does not exist in the child)"
+            ),
         }
     }
 }
 
 impl fmt::Display for OomTestFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OOM test failed: {}", self.kind)?;
-        match self.injected {
-            Some(injected) => write!(f, "\ninjected failure: {injected}")?,
-            None => f.write_str("\nno allocation was failed in that run")?,
-        }
-        if let Some(backtrace) = &self.backtrace {
-            let folded = folded(backtrace);
-            write!(
-                f,
-                "\n\nallocation site of the injected failure:\n{}",
-                folded.text
-            )?;
-        }
-        if let Some(backtrace) = &self.after_oom {
-            let folded = folded(backtrace);
-            write!(
-                f,
-                "\n\nallocation site of the allocation made after it:\n{}",
-                folded.text
-            )?;
+        let count = self.runs.len();
+        for (number, run) in self.runs.iter().enumerate() {
+            if number > 0 {
+                f.write_str("\n\n")?;
+            }
+            if count == 1 {
+                f.write_str("OOM test failed: ")?;
+            } else {
+                write!(f, "OOM test failed ({} of {count}): ", number + 1)?;
+            }
+            write!(f, "{run}")?;
         }
         Ok(())
     }

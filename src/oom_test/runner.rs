@@ -1,18 +1,19 @@
 //! [`OomTest`]: runs a closure once per allocation it makes, failing a
 //! different one each time, and checks how the closure reacts.
 
-use super::report::{self, FailureKind, OomTestFailure};
-use super::state::{Active, Mode, Paused, Run, Settings, in_run};
+use super::report::{self, FailedRun, FailureKind, OomTestFailure};
+use super::site::{Frames, SiteKey};
+use super::state::{Active, Allocation, Mode, Paused, Run, Settings, in_run};
+use super::text::Text;
 use crate::{Error, OutOfMemory, Result};
 use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use std::any::Any;
-use std::backtrace::Backtrace;
 use std::boxed::Box;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::string::{String, ToString};
+use std::string::String;
 use std::sync::Arc;
 use std::task::Wake;
 use std::thread::{self, Thread};
@@ -84,7 +85,13 @@ pub struct OomTest {
     allow_missed_oom_errors: bool,
     allow_leaks: bool,
     print_each_injection: bool,
+    in_process: bool,
+    child_timeout: Option<Duration>,
+    each_site: Option<(u64, u64)>,
 }
+
+/// How long a run in a child may go without a sign of life, by default.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a passing test did.
 ///
@@ -318,6 +325,127 @@ impl OomTest {
         self
     }
 
+    /// Whether each failure runs in a child process (on unix, and not
+    /// under Miri: the default there) or in this one (`false`: the default
+    /// elsewhere, where this setting has no effect).
+    ///
+    /// In a child, a run that aborts (an infallible allocation that
+    /// fails), panics while panicking, is killed by a signal or hangs ends
+    /// only that child: the sweep goes on, and the test returns a failure
+    /// for each such site ([`FailureKind::Aborted`] and the other kinds
+    /// marked "isolated mode"). Early allocations are failed by children
+    /// that re-run the closure; later ones by children forked from a run
+    /// of the closure at the very allocation they fail, which then finish
+    /// that run, so no run repeats the allocations before its failure.
+    /// These children run side by side, up to the available cores.
+    ///
+    /// What a child may not rely on: the other threads of the test
+    /// process do not exist in it (a lock one of them held at the fork
+    /// stays held, and waiting for one hangs until
+    /// [`child_timeout`](OomTest::child_timeout)); what it prints to file
+    /// descriptors 1 and 2 reaches the failure's text, not the terminal
+    /// (the last 4 KiB of it), and what libtest's capture buffers (a
+    /// `println!` under `cargo test`) is lost with the child; memory it
+    /// allocates or frees, and state it changes, are its own, so a closure
+    /// that counts its runs in a variable outside itself sees the parent's
+    /// runs only.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::{FailureKind, OomTest};
+    ///
+    /// // Only where runs are isolated: in this process the clone aborts.
+    /// if cfg!(all(unix, not(miri))) {
+    ///     let outcome = OomTest::new().isolated(true).test(|| {
+    ///         let mut values = Vec::new();
+    ///         values.try_reserve(1)?; // handled
+    ///         values.push(1u8); // within the capacity
+    ///         let _copy = values.clone(); // aborts when it fails
+    ///         Ok(())
+    ///     });
+    ///     let failure = outcome.unwrap_err();
+    ///     assert!(matches!(failure.kind(), FailureKind::Aborted { output } if output.contains("memory allocation")));
+    ///     assert_eq!(failure.injected().unwrap().index, 1);
+    /// }
+    /// ```
+    pub fn isolated(mut self, isolated: bool) -> OomTest {
+        self.in_process = !isolated;
+        self
+    }
+
+    /// How long a run in a child may go without a sign of life before it
+    /// is killed and reported as [`FailureKind::Hung`]: 10 seconds unless
+    /// set. A child re-running the closure speaks at each failure it
+    /// injects and each run it ends.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use std::time::Duration;
+    /// use wasmtime_error::oom_test::{FailureKind, OomTest};
+    ///
+    /// // Only where runs are isolated: in this process the loop never ends.
+    /// if cfg!(all(unix, not(miri))) {
+    ///     let outcome = OomTest::new().child_timeout(Duration::from_millis(200)).test(|| {
+    ///         if Vec::<u8>::new().try_reserve(1).is_err() {
+    ///             loop {
+    ///                 std::thread::sleep(Duration::from_millis(10)); // never returns
+    ///             }
+    ///         }
+    ///         Ok(())
+    ///     });
+    ///     assert!(matches!(outcome.unwrap_err().kind(), FailureKind::Hung { .. }));
+    /// }
+    /// ```
+    pub fn child_timeout(mut self, limit: Duration) -> OomTest {
+        self.child_timeout = Some(limit);
+        self
+    }
+
+    /// Site mode, for closures too large to fail every allocation of:
+    /// fails, of each distinct allocation site, its first `first` and its
+    /// last `last` occurrences, instead of every allocation. A site is the
+    /// first frame of the allocation's stack in the code under test (its
+    /// function and line, as [`OomTestSummary::sites`] counts them), found
+    /// in one more dry run that walks the stack of every allocation; a
+    /// loop that allocates at each turn is one site with many occurrences.
+    /// The summary counts the sites in `sites` and the failures in `runs`.
+    ///
+    /// Under Miri, which walks no stacks, all allocations are one site.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
+    ///
+    /// let summary = OomTest::new()
+    ///     .each_site(1, 1)
+    ///     .test(|| {
+    ///         for size in 1..=100 {
+    ///             let mut buffer = Vec::<u8>::new();
+    ///             buffer.try_reserve(size).map_err(|_| OutOfMemory::new(size))?;
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .unwrap();
+    /// // One site, failed at its first and its last occurrence.
+    /// assert_eq!((summary.allocations, summary.sites, summary.runs), (100, 1, 2));
+    /// ```
+    pub fn each_site(mut self, first: u64, last: u64) -> OomTest {
+        self.each_site = Some((first, last));
+        self
+    }
+
     /// Fails each allocation of `body` in turn and checks the contract (see
     /// [`OomTest`]).
     ///
@@ -443,8 +571,14 @@ impl OomTest {
         Settings {
             alloc_succeeds_after_oom: self.alloc_succeeds_after_oom,
             print_each_injection: self.print_each_injection,
-            capture_after_oom: false,
+            record_sites: false,
+            in_child: false,
         }
+    }
+
+    /// Whether runs happen in children here.
+    fn runs_isolated(&self) -> bool {
+        cfg!(all(unix, not(miri))) && !self.in_process
     }
 
     fn drive(
@@ -456,131 +590,273 @@ impl OomTest {
             !in_run(),
             "an OomTest cannot run inside the closure of another OomTest"
         );
-        let allocations = self.count_allocations(run_once)?;
+        let (allocations, per_allocation) = self.count_allocations(run_once)?;
+        let plan = match (self.each_site, plan) {
+            (Some((first, last)), Plan::Every) => Plan::Sites { first, last },
+            (_, plan) => plan,
+        };
         let mut summary = OomTestSummary {
             allocations,
             runs: 0,
             injected: 0,
             sites: 0,
         };
-        let mut sites = HashSet::new();
         if allocations == 0 {
             return Ok(summary);
         }
-        let (mut random, planned) = match plan {
-            Plan::Every => (None, allocations),
-            Plan::Random { seed, iters } => (Some(SplitMix64(seed)), iters),
-        };
-        let planned = self.max_iters.map_or(planned, |max| planned.min(max));
-        let start = Instant::now();
-        for i in 0..planned {
-            if self.max_duration.is_some_and(|max| start.elapsed() >= max) {
-                break;
+        let mut planned = match plan {
+            Plan::Every => (0..allocations).collect(),
+            Plan::Random { seed, iters } => {
+                let mut random = SplitMix64(seed);
+                (0..iters).map(|_| random.next() % allocations).collect()
             }
-            let target = match &mut random {
-                None => i,
-                Some(random) => random.next() % allocations,
-            };
-            let mut run = Run::new(Mode::Injecting { target }, self.settings());
-            let outcome = run_once(&mut run);
-            let captured = report::take_captured();
+            Plan::Sites { first, last } => {
+                let (planned, sites) = self.plan_sites(allocations, first, last, run_once)?;
+                summary.sites = sites;
+                planned
+            }
+        };
+        if let Some(max) = self.max_iters {
+            planned.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+        }
+        let deadline = self.max_duration.map(|max| Instant::now() + max);
+        let records = if self.runs_isolated() {
+            self.sweep_isolated(planned, per_allocation, deadline, run_once)?
+        } else {
+            self.sweep_in_process(&planned, deadline, run_once)
+        };
+        let mut failed: Vec<FailedRun> = Vec::new();
+        let mut sites = HashSet::new();
+        for record in records {
             summary.runs += 1;
-            if run.injected.is_some() {
+            if record.injected.is_some() {
                 summary.injected += 1;
             }
-            if let Some(site) = captured.site {
-                sites.insert(site);
-                summary.sites = sites.len() as u64;
+            if let Some(key) = record.site.as_ref().and_then(Frames::site_key) {
+                sites.insert(key);
             }
-            if let Err(kind) = self.check(&run, outcome, true) {
-                let after_oom = match kind {
-                    FailureKind::AllocAfterOom { .. } => {
-                        self.replay_for_after_oom(target, run_once)
-                    }
-                    _ => None,
-                };
-                return Err(OomTestFailure::new(kind, run.injected, captured.backtrace)
-                    .with_after_oom(after_oom));
+            if let Some(run) = self.judge_record(record) {
+                if !failed.iter().any(|known| known.same_as(&run)) {
+                    failed.push(run);
+                }
             }
         }
-        Ok(summary)
+        if !matches!(plan, Plan::Sites { .. }) {
+            summary.sites = sites.len() as u64;
+        }
+        if failed.is_empty() {
+            Ok(summary)
+        } else {
+            Err(OomTestFailure::new(failed))
+        }
     }
 
-    /// Runs the failing run again, capturing where the first allocation
-    /// after the failure is made. Only a run that returned is replayed, so
-    /// that allocation is the closure's, never the one std's handler for a
-    /// failed infallible allocation makes while it holds the backtrace lock.
-    fn replay_for_after_oom(
+    /// Runs each planned failure in this process, one after the other.
+    fn sweep_in_process(
         &self,
-        target: u64,
+        planned: &[u64],
+        deadline: Option<Instant>,
         run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Option<Backtrace> {
+    ) -> Vec<RunRecord> {
+        let mut records = Vec::with_capacity(planned.len());
+        for &target in planned {
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                break;
+            }
+            let mut run = Run::new(Mode::Injecting { target }, self.settings());
+            let outcome = run_once(&mut run);
+            records.push(RunRecord::of(target, &run, outcome));
+        }
+        records
+    }
+
+    #[cfg(all(unix, not(miri)))]
+    fn sweep_isolated(
+        &self,
+        mut planned: Vec<u64>,
+        per_allocation: Duration,
+        deadline: Option<Instant>,
+        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
+    ) -> Result<Vec<RunRecord>, OomTestFailure> {
+        planned.sort_unstable();
+        let limits = super::isolated::Limits {
+            jobs: thread::available_parallelism().map_or(1, |jobs| jobs.get()),
+            timeout: self.child_timeout.unwrap_or(CHILD_TIMEOUT),
+            deadline,
+            print_each_injection: self.print_each_injection,
+        };
+        let (records, parent) =
+            super::isolated::sweep(&planned, per_allocation, self.settings(), limits, run_once)
+                .unwrap_or_else(|error| panic!("oom_test: cannot fork a child: {error}"));
+        // The parent's own run of the forking sweep failed nothing: it is
+        // judged as a dry run.
+        if let Some(failed) = parent.and_then(|record| self.judge_record(record)) {
+            return Err(OomTestFailure::new(std::vec![failed]));
+        }
+        Ok(records)
+    }
+
+    #[cfg(not(all(unix, not(miri))))]
+    fn sweep_isolated(
+        &self,
+        planned: Vec<u64>,
+        _per_allocation: Duration,
+        deadline: Option<Instant>,
+        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
+    ) -> Result<Vec<RunRecord>, OomTestFailure> {
+        Ok(self.sweep_in_process(&planned, deadline, run_once))
+    }
+
+    /// Site mode's plan: one more dry run records the site of each
+    /// allocation; of each site, the first `first` and the last `last`
+    /// occurrences are planned. Returns them in order, and how many sites
+    /// there are.
+    fn plan_sites(
+        &self,
+        allocations: u64,
+        first: u64,
+        last: u64,
+        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
+    ) -> Result<(Vec<u64>, u64), OomTestFailure> {
         let settings = Settings {
-            capture_after_oom: true,
+            record_sites: true,
             ..self.settings()
         };
-        let mut run = Run::new(Mode::Injecting { target }, settings);
-        let _ = run_once(&mut run);
-        report::take_captured().after_oom
+        let mut run = Run::new(Mode::Counting, settings);
+        let outcome = run_once(&mut run);
+        let recorded = report::take_recorded_sites();
+        let record = RunRecord::of(u64::MAX, &run, outcome);
+        if let Some(failed) = self.judge_record(record) {
+            return Err(OomTestFailure::new(std::vec![failed]));
+        }
+        if run.count != allocations {
+            return Err(unstable(std::vec![allocations, run.count]));
+        }
+        let mut occurrences: BTreeMap<Option<SiteKey>, Vec<u64>> = BTreeMap::new();
+        for (index, key) in recorded.into_iter().enumerate() {
+            occurrences.entry(key).or_default().push(index as u64);
+        }
+        let mut planned = Vec::new();
+        for indices in occurrences.values() {
+            let count = indices.len();
+            let first = usize::try_from(first).unwrap_or(usize::MAX).min(count);
+            let last = usize::try_from(last).unwrap_or(usize::MAX).min(count);
+            planned.extend(&indices[..first]);
+            planned.extend(&indices[count.max(first + last) - last..]);
+        }
+        planned.sort_unstable();
+        planned.dedup();
+        Ok((planned, occurrences.len() as u64))
     }
 
-    /// Dry runs until the count settles.
+    /// Dry runs until the count settles. Returns it, and what one
+    /// allocation of the last dry run cost (its time over its count).
     fn count_allocations(
         &self,
         run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Result<u64, OomTestFailure> {
+    ) -> Result<(u64, Duration), OomTestFailure> {
         let mut counts = Vec::new();
         for dry_run in 0..MAX_DRY_RUNS {
             let mut run = Run::new(Mode::Counting, self.settings());
+            let start = Instant::now();
             let outcome = run_once(&mut run);
+            let elapsed = start.elapsed();
+            let _ = report::take_captured();
             // The first run may fill caches that later runs reuse.
-            self.check(&run, outcome, dry_run > 0)
-                .map_err(|kind| OomTestFailure::new(kind, None, None))?;
+            let judged = self.check(None, run.after_oom, run.live_bytes, outcome, dry_run > 0);
+            if let Err(kind) = judged {
+                return Err(OomTestFailure::new(std::vec![FailedRun::new(
+                    kind, None, None, None
+                )]));
+            }
             if counts.last() == Some(&run.count) {
-                return Ok(run.count);
+                let per_allocation = elapsed / u32::try_from(run.count.max(1)).unwrap_or(u32::MAX);
+                return Ok((run.count, per_allocation));
             }
             counts.push(run.count);
         }
-        Err(OomTestFailure::new(
-            FailureKind::UnstableCount { counts },
-            None,
-            None,
+        Err(unstable(counts))
+    }
+
+    /// The failure a run's record shows, if any.
+    fn judge_record(&self, record: RunRecord) -> Option<FailedRun> {
+        let kind = match record.end {
+            RunEnd::Died(kind) => kind,
+            RunEnd::Judged {
+                outcome,
+                after_oom,
+                live_bytes,
+            } => self
+                .check(record.injected, after_oom, live_bytes, outcome, true)
+                .err()?,
+        };
+        Some(FailedRun::new(
+            kind,
+            record.injected,
+            record.site,
+            record.after_oom_site,
         ))
     }
 
     /// The contract, checked in order: no panic, no allocation after the
     /// failure, the right result, no leak.
-    fn check(&self, run: &Run, outcome: Outcome, check_leaks: bool) -> Result<(), FailureKind> {
+    fn check(
+        &self,
+        injected: Option<Allocation>,
+        after_oom: Option<Allocation>,
+        live_bytes: isize,
+        outcome: Outcome,
+        check_leaks: bool,
+    ) -> Result<(), FailureKind> {
         let returned = match outcome {
-            Outcome::Panicked(message) => return Err(FailureKind::Panicked { message }),
+            Outcome::Panicked(message) => {
+                return Err(FailureKind::Panicked {
+                    message: message.as_str().into(),
+                });
+            }
             Outcome::Returned(returned) => returned,
         };
-        if let Some(allocation) = run.after_oom
+        if let Some(allocation) = after_oom
             && !self.allow_alloc_after_oom
         {
             return Err(FailureKind::AllocAfterOom { allocation });
         }
-        match (run.injected.is_some(), returned) {
+        match (injected.is_some(), returned) {
             (true, Returned::Oom) | (false, Returned::Ok) => {}
             _ if self.allow_missed_oom_errors => {}
             (true, Returned::Ok) => return Err(FailureKind::MissedOom),
-            (true, Returned::Other(message)) => return Err(FailureKind::NonOomError { message }),
+            (true, Returned::Other(message)) => {
+                return Err(FailureKind::NonOomError {
+                    message: message.as_str().into(),
+                });
+            }
             (false, Returned::Oom) => {
                 return Err(FailureKind::UnexpectedError {
                     message: "out of memory".into(),
                 });
             }
             (false, Returned::Other(message)) => {
-                return Err(FailureKind::UnexpectedError { message });
+                return Err(FailureKind::UnexpectedError {
+                    message: message.as_str().into(),
+                });
             }
         }
-        if check_leaks && !self.allow_leaks && run.live_bytes > 0 {
+        if check_leaks && !self.allow_leaks && live_bytes > 0 {
             return Err(FailureKind::Leak {
-                bytes: run.live_bytes.unsigned_abs(),
+                bytes: live_bytes.unsigned_abs(),
             });
         }
         Ok(())
     }
+}
+
+fn unstable(counts: Vec<u64>) -> OomTestFailure {
+    OomTestFailure::new(std::vec![FailedRun::new(
+        FailureKind::UnstableCount { counts },
+        None,
+        None,
+        None
+    )])
 }
 
 /// Which allocations the injection runs fail.
@@ -590,19 +866,64 @@ enum Plan {
     Every,
     /// `iters` picked at random.
     Random { seed: u64, iters: u64 },
+    /// The first and last occurrences of each site.
+    Sites { first: u64, last: u64 },
 }
 
-/// How one run ended.
-enum Outcome {
+/// How one run ended. Holds no allocation, so that a child can send it.
+pub(crate) enum Outcome {
     Returned(Returned),
-    Panicked(String),
+    Panicked(Text),
 }
 
 /// What the closure returned, judged while the run was still loaded.
-enum Returned {
+pub(crate) enum Returned {
     Ok,
     Oom,
-    Other(String),
+    Other(Text),
+}
+
+/// What one run with a planned failure did, wherever it ran.
+pub(crate) struct RunRecord {
+    /// The allocation it was to fail (`u64::MAX`: none).
+    pub(crate) target: u64,
+    /// The allocation it failed, if it got there.
+    pub(crate) injected: Option<Allocation>,
+    /// Where that allocation was made.
+    pub(crate) site: Option<Frames>,
+    /// Where the first allocation after it was made.
+    pub(crate) after_oom_site: Option<Frames>,
+    pub(crate) end: RunEnd,
+}
+
+impl RunRecord {
+    /// The record of a run in this process that has just ended.
+    fn of(target: u64, run: &Run, outcome: Outcome) -> RunRecord {
+        let captured = report::take_captured();
+        RunRecord {
+            target,
+            injected: run.injected,
+            site: captured.injected.filter(|_| run.injected.is_some()),
+            after_oom_site: captured.after_oom,
+            end: RunEnd::Judged {
+                outcome,
+                after_oom: run.after_oom,
+                live_bytes: run.live_bytes,
+            },
+        }
+    }
+}
+
+/// How a run ended.
+pub(crate) enum RunEnd {
+    /// It returned (or panicked) and was judged.
+    Judged {
+        outcome: Outcome,
+        after_oom: Option<Allocation>,
+        live_bytes: isize,
+    },
+    /// Its process died (isolated mode).
+    Died(FailureKind),
 }
 
 /// Judges the closure's result and drops it inside the run, so that the
@@ -617,20 +938,20 @@ fn judge(result: Result<()>) -> Returned {
 }
 
 /// `{:#}` of an error, made with the harness paused.
-fn describe(error: &Error) -> String {
+fn describe(error: &Error) -> Text {
     let _paused = Paused::new();
-    std::format!("{error:#}")
+    Text::format(format_args!("{error:#}"))
 }
 
-fn panic_message(payload: Box<dyn Any + Send>) -> String {
-    let _paused = Paused::new();
+fn panic_message(payload: Box<dyn Any + Send>) -> Text {
     let message = match payload.downcast_ref::<&'static str>() {
-        Some(text) => text.to_string(),
+        Some(text) => Text::format(format_args!("{text}")),
         None => match payload.downcast_ref::<String>() {
-            Some(text) => text.clone(),
-            None => "(a panic payload that is not a string)".into(),
+            Some(text) => Text::format(format_args!("{text}")),
+            None => Text::format(format_args!("(a panic payload that is not a string)")),
         },
     };
+    let _paused = Paused::new();
     drop(payload);
     message
 }

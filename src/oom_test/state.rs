@@ -49,6 +49,9 @@ pub(crate) enum Mode {
     Counting,
     /// Fail the allocation with this index.
     Injecting { target: u64 },
+    /// Count, never fail, and fork a child at each planned allocation
+    /// (see `isolated`); the child fails it.
+    Forking,
 }
 
 /// The options of an `OomTest` the allocator needs.
@@ -56,11 +59,11 @@ pub(crate) enum Mode {
 pub(crate) struct Settings {
     pub(crate) alloc_succeeds_after_oom: bool,
     pub(crate) print_each_injection: bool,
-    /// Capture where the first allocation after the failure is made. Only
-    /// in the run replayed to report it: in a run that may abort, that
-    /// allocation can come from std's handler for a failed infallible
-    /// allocation, which holds the backtrace lock while it prints.
-    pub(crate) capture_after_oom: bool,
+    /// In a dry run: record the site of every allocation (site mode).
+    pub(crate) record_sites: bool,
+    /// This thread is a child process running the harness's runs
+    /// (isolated mode): the abort report is the parent's business.
+    pub(crate) in_child: bool,
 }
 
 /// The state of one run of the closure. It is loaded into the thread local
@@ -78,6 +81,8 @@ pub(crate) struct Run {
     pub(crate) after_oom: Option<Allocation>,
     /// Bytes allocated minus bytes freed on this thread during the run.
     pub(crate) live_bytes: isize,
+    /// In a forking run, the next planned allocation.
+    pub(crate) next_fork: u64,
 }
 
 impl Run {
@@ -89,6 +94,7 @@ impl Run {
             injected: None,
             after_oom: None,
             live_bytes: 0,
+            next_fork: u64::MAX,
         }
     }
 }
@@ -101,9 +107,12 @@ pub(crate) enum Decision {
     Track,
     /// Return null: the allocation the run was set to fail.
     FailInjected(Allocation),
+    /// Track it, and record where it was made (a dry run in site mode).
+    Record(Allocation),
+    /// A planned allocation of a forking run: fork a child that fails it.
+    Fork(Allocation),
     /// An allocation after the injected failure: fail it unless memory is
-    /// back (`succeed`); `capture` where it was made (the first one, in a
-    /// replayed run).
+    /// back (`succeed`); `capture` where it was made (the first one).
     AfterInjection { succeed: bool, capture: bool },
 }
 
@@ -123,12 +132,15 @@ struct State {
     /// The report of the last failed allocation, for the abort handler:
     /// address and length of bytes owned by `report::REPORT`.
     pending_report: Cell<(*const u8, usize)>,
+    /// In a forking run, the index of the next planned allocation.
+    next_fork: Cell<u64>,
 }
 
 const OFF_SETTINGS: Settings = Settings {
     alloc_succeeds_after_oom: false,
     print_each_injection: false,
-    capture_after_oom: false,
+    record_sites: false,
+    in_child: false,
 };
 
 std::thread_local! {
@@ -143,6 +155,7 @@ std::thread_local! {
             paused: Cell::new(0),
             exempt: Cell::new(0),
             pending_report: Cell::new((core::ptr::null(), 0)),
+            next_fork: Cell::new(u64::MAX),
         }
     };
 }
@@ -170,6 +183,10 @@ pub(crate) fn decide(layout: Layout) -> Decision {
                 state.injected.set(Some(allocation));
                 Decision::FailInjected(allocation)
             }
+            (Mode::Forking, _) if index == state.next_fork.get() => Decision::Fork(allocation),
+            (Mode::Counting, _) if state.settings.get().record_sites => {
+                Decision::Record(allocation)
+            }
             (Mode::Injecting { .. }, Some(_)) => {
                 let first = state.after_oom.get().is_none();
                 if first {
@@ -178,7 +195,7 @@ pub(crate) fn decide(layout: Layout) -> Decision {
                 let settings = state.settings.get();
                 Decision::AfterInjection {
                     succeed: settings.alloc_succeeds_after_oom,
-                    capture: first && settings.capture_after_oom,
+                    capture: first,
                 }
             }
             _ => Decision::Track,
@@ -212,6 +229,26 @@ pub(crate) fn set_pending_report(report: (*const u8, usize)) {
     STATE.with(|state| state.pending_report.set(report))
 }
 
+/// Plans the next fork of a forking run (`u64::MAX`: none).
+pub(crate) fn set_next_fork(index: u64) {
+    STATE.with(|state| state.next_fork.set(index))
+}
+
+/// In a child forked at `allocation`: the run from here on is the one that
+/// failed it.
+pub(crate) fn become_injected(allocation: Allocation) {
+    STATE.with(|state| {
+        state.mode.set(Mode::Injecting {
+            target: allocation.index,
+        });
+        state.injected.set(Some(allocation));
+        state.next_fork.set(u64::MAX);
+        let mut settings = state.settings.get();
+        settings.in_child = true;
+        state.settings.set(settings);
+    })
+}
+
 /// Whether a run is loaded on this thread.
 pub(crate) fn in_run() -> bool {
     STATE.with(|state| state.mode.get() != Mode::Off)
@@ -241,6 +278,7 @@ impl<'a> Active<'a> {
             // The mode goes last: from here on allocations are counted.
             state.mode.set(run.mode);
         });
+        STATE.with(|state| state.next_fork.set(run.next_fork));
         Active { run }
     }
 }
@@ -248,13 +286,17 @@ impl<'a> Active<'a> {
 impl Drop for Active<'_> {
     fn drop(&mut self) {
         STATE.with(|state| {
+            self.run.mode = state.mode.get();
             state.mode.set(Mode::Off);
+            self.run.next_fork = state.next_fork.get();
             self.run.count = state.count.get();
             self.run.injected = state.injected.get();
             self.run.after_oom = state.after_oom.get();
             self.run.live_bytes = state.live_bytes.get();
+            self.run.settings = state.settings.get();
             state.settings.set(OFF_SETTINGS);
             state.pending_report.set((core::ptr::null(), 0));
+            state.next_fork.set(u64::MAX);
         })
     }
 }

@@ -1,0 +1,372 @@
+//! The child processes of an isolated sweep (unix): forking one with its
+//! two pipes, and, in the parent, a pool that reads what the children send
+//! and what they print, reaps them, and kills those that hang.
+//!
+//! What runs in a child between `fork` and its exit that belongs to the
+//! harness keeps to the rules for a child of a multi-threaded process
+//! (POSIX allows only async-signal-safe calls there): `dup2`, `close`,
+//! `write` and `_exit`, on buffers made beforehand; it allocates nothing
+//! and takes no lock. The code under test that the child goes on running
+//! is the caller's, and it is the one that may find a lock held forever
+//! by a thread that does not exist in the child (the pool then reports a
+//! hang).
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
+use std::vec::Vec;
+
+/// Words in a message from a child: a header of 8, then 128 of data.
+pub(crate) const FRAME_WORDS: usize = 136;
+const FRAME_BYTES: usize = FRAME_WORDS * 8;
+
+/// One message from a child; see `isolated` for what the words mean.
+pub(crate) type Frame = [u64; FRAME_WORDS];
+
+/// The most output of a child that is kept (its end).
+const OUTPUT_TAIL: usize = 4096;
+
+/// How many children a pool can hold.
+pub(crate) const MAX_CHILDREN: usize = 64;
+
+/// The child's side: where it sends its messages.
+#[derive(Clone, Copy)]
+pub(crate) struct ChildEnd {
+    results: RawFd,
+}
+
+impl ChildEnd {
+    /// Sends one message. A parent that is gone is not an error here: the
+    /// child's exit reports nothing to anyone then.
+    pub(crate) fn send(&self, frame: &Frame) {
+        let mut bytes = [0u8; FRAME_BYTES];
+        for (chunk, word) in bytes.chunks_exact_mut(8).zip(frame) {
+            chunk.copy_from_slice(&word.to_ne_bytes());
+        }
+        let mut sent = 0;
+        while sent < FRAME_BYTES {
+            let rest = &bytes[sent..];
+            // SAFETY: `results` is the write end of the pipe this process
+            // was given at fork and never closed; `rest` is valid for
+            // `rest.len()` bytes. `write` is async-signal-safe.
+            let written = unsafe { libc::write(self.results, rest.as_ptr().cast(), rest.len()) };
+            if written > 0 {
+                sent += written as usize;
+            } else if written < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
+            {
+                continue;
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// Ends the child at once: no destructors, no `atexit` handlers, no
+    /// flushing of buffers copied from the parent.
+    pub(crate) fn exit(&self) -> ! {
+        // SAFETY: `_exit` is async-signal-safe and may be called at any
+        // time; it does not return.
+        unsafe { libc::_exit(0) }
+    }
+}
+
+/// What `fork` made of this process.
+pub(crate) enum Forked<J> {
+    Parent(Child<J>),
+    Child(ChildEnd),
+}
+
+/// A pipe whose ends are closed on `exec` (the closure may spawn programs).
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: `fds` has room for the two descriptors `pipe` writes.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `pipe` succeeded, so both are open descriptors that nothing
+    // else owns.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    for fd in [&read, &write] {
+        // SAFETY: `fd` is open; setting FD_CLOEXEC touches nothing else.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    Ok((read, write))
+}
+
+/// Forks this process. The child gets stdout and stderr redirected into a
+/// pipe the parent reads, and a second pipe for its messages; the parent
+/// gets a [`Child`] holding the read ends, with `job` attached.
+pub(crate) fn fork<J>(job: J) -> io::Result<Forked<J>> {
+    let (results_read, results_write) = pipe()?;
+    let (output_read, output_write) = pipe()?;
+    // SAFETY: `fork` has no preconditions. The child runs only the
+    // async-signal-safe calls below before it goes back to the caller's
+    // code, which the module's docs speak of.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if pid == 0 {
+        // SAFETY: both descriptors are open; `dup2` onto 1 and 2 replaces
+        // stdout and stderr, and is async-signal-safe.
+        unsafe {
+            libc::dup2(output_write.as_raw_fd(), 1);
+            libc::dup2(output_write.as_raw_fd(), 2);
+        }
+        // Closing (`close` is async-signal-safe) the ends the child does
+        // not use.
+        drop((results_read, output_read, output_write));
+        // The parent keeps the job; freeing its copy is not the child's
+        // business.
+        core::mem::forget(job);
+        return Ok(Forked::Child(ChildEnd {
+            results: results_write.into_raw_fd(),
+        }));
+    }
+    drop((results_write, output_write));
+    for fd in [&results_read, &output_read] {
+        // SAFETY: `fd` is open; O_NONBLOCK lets the pool drain it without
+        // waiting.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
+    }
+    Ok(Forked::Parent(Child {
+        pid,
+        results: results_read,
+        output: output_read,
+        job,
+        heard: Instant::now(),
+        frame: [0; FRAME_BYTES],
+        filled: 0,
+        tail: [0; OUTPUT_TAIL * 2],
+        tail_len: 0,
+    }))
+}
+
+/// A child process, as its parent sees it.
+pub(crate) struct Child<J> {
+    pid: libc::pid_t,
+    results: OwnedFd,
+    output: OwnedFd,
+    job: J,
+    /// When it was forked or last sent a message.
+    heard: Instant,
+    frame: [u8; FRAME_BYTES],
+    filled: usize,
+    tail: [u8; OUTPUT_TAIL * 2],
+    tail_len: usize,
+}
+
+/// How a child ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ended {
+    Exited(i32),
+    Signaled(i32),
+    /// Killed by the pool after the timeout.
+    TimedOut,
+}
+
+/// What the pool reports to its owner.
+pub(crate) enum Event<'a, J> {
+    Message(&'a mut J, &'a Frame),
+    Ended(J, Ended, &'a [u8]),
+}
+
+impl<J> Child<J> {
+    /// Reads what is there; calls `on` for each whole message.
+    fn drain(&mut self, on: &mut dyn FnMut(Event<'_, J>)) {
+        loop {
+            let room = &mut self.frame[self.filled..];
+            // SAFETY: the descriptor is open and non-blocking; `room` is
+            // valid for writes of its length.
+            let read = unsafe {
+                libc::read(
+                    self.results.as_raw_fd(),
+                    room.as_mut_ptr().cast(),
+                    room.len(),
+                )
+            };
+            if read <= 0 {
+                break;
+            }
+            self.filled += read as usize;
+            self.heard = Instant::now();
+            if self.filled == FRAME_BYTES {
+                self.filled = 0;
+                let mut frame = [0u64; FRAME_WORDS];
+                for (word, chunk) in frame.iter_mut().zip(self.frame.chunks_exact(8)) {
+                    let mut bytes = [0u8; 8];
+                    bytes.copy_from_slice(chunk);
+                    *word = u64::from_ne_bytes(bytes);
+                }
+                on(Event::Message(&mut self.job, &frame));
+            }
+        }
+        loop {
+            if self.tail_len == self.tail.len() {
+                // Keep the last half.
+                self.tail.copy_within(OUTPUT_TAIL.., 0);
+                self.tail_len = OUTPUT_TAIL;
+            }
+            let room = &mut self.tail[self.tail_len..];
+            // SAFETY: as above, for the output pipe.
+            let read = unsafe {
+                libc::read(
+                    self.output.as_raw_fd(),
+                    room.as_mut_ptr().cast(),
+                    room.len(),
+                )
+            };
+            if read <= 0 {
+                break;
+            }
+            self.tail_len += read as usize;
+        }
+    }
+
+    /// `waitpid`, without waiting unless `block`; `None` while it runs.
+    fn reap(&self, block: bool) -> Option<Ended> {
+        let mut status = 0;
+        let flags = if block { 0 } else { libc::WNOHANG };
+        loop {
+            // SAFETY: `pid` is a child of this process not yet reaped;
+            // `status` is a valid place for the result.
+            let result = unsafe { libc::waitpid(self.pid, &mut status, flags) };
+            if result == 0 {
+                return None;
+            }
+            if result < 0 {
+                let error = io::Error::last_os_error();
+                if error.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                // ECHILD: someone set SIGCHLD to be ignored, and the
+                // system reaped it. Its messages say how the run ended.
+                return Some(Ended::Exited(0));
+            }
+            return Some(if libc::WIFSIGNALED(status) {
+                Ended::Signaled(libc::WTERMSIG(status))
+            } else {
+                Ended::Exited(libc::WEXITSTATUS(status))
+            });
+        }
+    }
+
+    fn kill(&self) {
+        // SAFETY: `pid` is a child of this process not yet reaped, so the
+        // signal cannot reach another process.
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
+    }
+}
+
+/// The children of one sweep.
+pub(crate) struct Pool<J> {
+    children: Vec<Child<J>>,
+    max: usize,
+    timeout: Duration,
+}
+
+impl<J> Pool<J> {
+    /// A pool of at most `max` children (at most [`MAX_CHILDREN`]), each of
+    /// which is killed when it is silent for `timeout`. Its storage is made
+    /// here, so that adding a child inside a run allocates nothing.
+    pub(crate) fn new(max: usize, timeout: Duration) -> Pool<J> {
+        let max = max.clamp(1, MAX_CHILDREN);
+        Pool {
+            children: Vec::with_capacity(max),
+            max,
+            timeout,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        self.children.len() >= self.max
+    }
+
+    /// # Panics
+    ///
+    /// If the pool is full.
+    pub(crate) fn add(&mut self, child: Child<J>) {
+        assert!(!self.is_full(), "the pool has room for the child");
+        self.children.push(child);
+    }
+
+    /// Reads messages and output, reaps the children that ended and kills
+    /// those that hang, calling `on` for each. With `wait`, returns only
+    /// once a child has ended (or none is left).
+    pub(crate) fn service(&mut self, wait: bool, on: &mut dyn FnMut(Event<'_, J>)) {
+        loop {
+            if self.children.is_empty() {
+                return;
+            }
+            let mut fds = [libc::pollfd {
+                fd: -1,
+                events: 0,
+                revents: 0,
+            }; MAX_CHILDREN * 2];
+            for (pair, child) in fds.chunks_exact_mut(2).zip(&self.children) {
+                pair[0].fd = child.results.as_raw_fd();
+                pair[0].events = libc::POLLIN;
+                pair[1].fd = child.output.as_raw_fd();
+                pair[1].events = libc::POLLIN;
+            }
+            let count = self.children.len() * 2;
+            // A short timeout: a child whose pipes a grandchild keeps open
+            // never hangs up, so exits are also looked for between polls.
+            let timeout_ms = if wait { 5 } else { 0 };
+            // SAFETY: the first `count` entries are initialised pollfds.
+            unsafe { libc::poll(fds.as_mut_ptr(), count as libc::nfds_t, timeout_ms) };
+            let mut ended_any = false;
+            let mut at = 0;
+            while at < self.children.len() {
+                let child = &mut self.children[at];
+                child.drain(on);
+                let ended = match child.reap(false) {
+                    Some(ended) => Some(ended),
+                    None if child.heard.elapsed() > self.timeout => {
+                        child.kill();
+                        child.reap(true).map(|_| Ended::TimedOut)
+                    }
+                    None => None,
+                };
+                match ended {
+                    Some(ended) => {
+                        let mut child = self.children.swap_remove(at);
+                        child.drain(on);
+                        let start = child.tail_len.saturating_sub(OUTPUT_TAIL);
+                        let Child {
+                            job, tail, tail_len, ..
+                        } = child;
+                        on(Event::Ended(job, ended, &tail[start..tail_len]));
+                        ended_any = true;
+                    }
+                    None => at += 1,
+                }
+            }
+            if !wait || ended_any {
+                return;
+            }
+        }
+    }
+
+    /// Waits until every child has ended.
+    pub(crate) fn wait_all(&mut self, on: &mut dyn FnMut(Event<'_, J>)) {
+        while !self.is_empty() {
+            self.service(true, on);
+        }
+    }
+}
+
+impl<J> Drop for Pool<J> {
+    /// No child outlives its sweep, and none is left a zombie, even when
+    /// the sweep unwinds.
+    fn drop(&mut self) {
+        for child in &self.children {
+            child.kill();
+            child.reap(true);
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Isolated mode: each failure runs in a child process, so that a run that
+//! aborts, panics twice, is killed, exits or hangs ends only its child,
+//! the sweep goes on, and one call reports every such site. The closures
+//! that sleep before each allocation are slow enough that the harness
+//! forks most of their runs at the failing allocation (the other path);
+//! the fast ones are re-run from the start in a child.
+#![cfg(all(unix, not(miri)))]
+
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+use wasmtime_error::oom_test::{FailureKind, OomTest, OomTestAllocator, without_injection};
+use wasmtime_error::{OutOfMemory, Result};
+
+#[global_allocator]
+static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
+
+/// A handled allocation of `size` bytes.
+fn reserve(size: usize) -> Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    buffer.try_reserve_exact(size)?;
+    Ok(buffer)
+}
+
+#[inline(never)]
+fn aborts_in_push(values: &mut Vec<u64>) {
+    values.push(1);
+}
+
+#[inline(never)]
+fn aborts_in_box() -> Box<[u8; 24]> {
+    Box::new([7; 24])
+}
+
+#[inline(never)]
+fn aborts_in_to_string() -> String {
+    "three".to_string()
+}
+
+/// Three infallible allocations between fallible ones.
+fn three_aborting_sites() -> Result<()> {
+    let _a = reserve(8)?;
+    let mut values = Vec::new();
+    aborts_in_push(&mut values);
+    let _b = reserve(8)?;
+    let boxed = aborts_in_box();
+    let _c = reserve(8)?;
+    let text = aborts_in_to_string();
+    std::hint::black_box((&values, &boxed, &text));
+    Ok(())
+}
+
+fn callers(failure: &wasmtime_error::oom_test::OomTestFailure) -> Vec<String> {
+    failure
+        .failed_runs()
+        .iter()
+        .map(|run| run.site().and_then(|site| site.caller()).unwrap_or_default())
+        .collect()
+}
+
+fn assert_three_aborts(test: OomTest) {
+    let failure = test.test(three_aborting_sites).unwrap_err();
+    let runs = failure.failed_runs();
+    assert_eq!(runs.len(), 3, "{failure}");
+    let expected = [
+        ("aborts_in_push", 1, 32),
+        ("aborts_in_box", 3, 24),
+        ("aborts_in_to_string", 5, 5),
+    ];
+    for ((run, caller), (name, index, size)) in runs.iter().zip(callers(&failure)).zip(expected) {
+        match run.kind() {
+            FailureKind::Aborted { output } => assert!(
+                output.contains(&format!("memory allocation of {size} bytes failed")),
+                "{output}"
+            ),
+            other => panic!("not an abort: {other}"),
+        }
+        assert!(caller.contains(name), "{caller} for {name}");
+        let injected = run.injected().unwrap();
+        assert_eq!((injected.index, injected.layout.size()), (index, size));
+    }
+    let report = failure.to_string();
+    assert!(report.contains("OOM test failed (3 of 3)"), "{report}");
+}
+
+#[test]
+fn one_call_reports_every_aborting_site_and_the_process_goes_on() {
+    assert_three_aborts(OomTest::new());
+    // Still here, and the harness still works.
+    let summary = OomTest::new()
+        .test(|| reserve(4).map(drop))
+        .unwrap();
+    assert_eq!(summary.injected, 1);
+}
+
+/// Sleeps before each allocation: slow enough that the runs are forked at
+/// their failing allocation.
+fn slowly<T>(f: impl FnOnce() -> T) -> T {
+    std::thread::sleep(Duration::from_millis(2));
+    f()
+}
+
+#[test]
+fn children_forked_at_the_allocation_report_aborts_too() {
+    let failure = OomTest::new()
+        .test(|| {
+            for _ in 0..6 {
+                let _ = slowly(|| reserve(8))?;
+            }
+            let mut values = Vec::new();
+            slowly(|| aborts_in_push(&mut values));
+            let boxed = slowly(aborts_in_box);
+            std::hint::black_box((&values, &boxed));
+            Ok(())
+        })
+        .unwrap_err();
+    let callers = callers(&failure);
+    assert_eq!(callers.len(), 2, "{failure}");
+    assert!(callers[0].contains("aborts_in_push"), "{failure}");
+    assert!(callers[1].contains("aborts_in_box"), "{failure}");
+    assert_eq!(failure.injected().unwrap().index, 6);
+}
+
+#[test]
+fn the_contract_holds_for_children_forked_at_the_allocation() {
+    // Every check the sweep makes, on the forking path.
+    let missed = OomTest::new()
+        .test(|| {
+            for _ in 0..8 {
+                if slowly(|| reserve(8)).is_err() {
+                    return Ok(()); // the failure is dropped
+                }
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(missed.kind(), FailureKind::MissedOom), "{missed}");
+    assert_eq!(missed.failed_runs().len(), 1, "one site");
+
+    let leak = OomTest::new()
+        .test(|| {
+            for size in 1..=8 {
+                let buffer = slowly(|| reserve(size))?;
+                if size == 8 {
+                    // Kept only where it fails: the parent frees its own.
+                    std::mem::forget(buffer);
+                }
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(leak.kind(), FailureKind::Leak { bytes: 8 }), "{leak}");
+
+    let after = OomTest::new()
+        .test(|| {
+            for size in 1..=8 {
+                if slowly(|| reserve(size)).is_err() {
+                    let _second = reserve(1);
+                    return Err(OutOfMemory::new(size).into());
+                }
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(after.kind(), FailureKind::AllocAfterOom { .. }), "{after}");
+    let site = after.after_oom_site().unwrap();
+    assert!(site.caller().unwrap().contains("::reserve"), "{site}");
+
+    let panicked = OomTest::new()
+        .test(|| {
+            for size in 1..=8 {
+                slowly(|| reserve(size)).expect("no room");
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(panicked.kind(), FailureKind::Panicked { message } if message.contains("no room")),
+        "{panicked}"
+    );
+}
+
+/// Panics when dropped while the thread is already panicking.
+struct PanicsInDrop;
+
+impl Drop for PanicsInDrop {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            panic!("a second panic");
+        }
+    }
+}
+
+#[test]
+fn a_double_panic_is_a_failure_of_its_own() {
+    let failure = OomTest::new()
+        .test(|| {
+            let _guard = PanicsInDrop;
+            reserve(16).expect("first panic");
+            Ok(())
+        })
+        .unwrap_err();
+    match failure.kind() {
+        FailureKind::DoublePanic { output } => assert!(output.contains("panic"), "{output}"),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn a_hang_is_killed_after_the_limit() {
+    for slow in [false, true] {
+        let failure = OomTest::new()
+            .child_timeout(Duration::from_millis(300))
+            .test(|| {
+                for size in 1..=4 {
+                    let result = if slow {
+                        slowly(|| reserve(size))
+                    } else {
+                        reserve(size)
+                    };
+                    if result.is_err() && size == 4 {
+                        loop {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                    }
+                    result?;
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(
+            matches!(failure.kind(), FailureKind::Hung { limit } if *limit == Duration::from_millis(300)),
+            "{failure}"
+        );
+        assert_eq!(failure.injected().unwrap().index, 3);
+        assert_eq!(failure.failed_runs().len(), 1);
+    }
+}
+
+#[test]
+fn a_signal_and_an_exit_are_reported() {
+    let killed = OomTest::new()
+        .test(|| {
+            if reserve(8).is_err() {
+                // SAFETY: sends SIGTERM to this (child) process.
+                unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(killed.kind(), FailureKind::Killed { signal, .. } if *signal == libc::SIGTERM),
+        "{killed}"
+    );
+    let exited = OomTest::new()
+        .test(|| {
+            if reserve(8).is_err() {
+                std::process::exit(3);
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(exited.kind(), FailureKind::Exited { code: 3, .. }),
+        "{exited}"
+    );
+}
+
+#[test]
+fn a_closure_may_fork_and_spawn_threads() {
+    let summary = OomTest::new()
+        .allow_leaks(true)
+        .test(|| {
+            let buffer = reserve(8)?;
+            // Spawning allocates infallibly: not under test.
+            without_injection(|| {
+                // A thread of its own works in the child too.
+                let capacity =
+                    std::thread::scope(|scope| scope.spawn(|| buffer.capacity()).join().unwrap());
+                assert_eq!(capacity, 8);
+                // SAFETY: the grandchild only calls `_exit`.
+                let pid = unsafe { libc::fork() };
+                if pid == 0 {
+                    // SAFETY: ends the grandchild at once.
+                    unsafe { libc::_exit(0) };
+                }
+                let mut status = 0;
+                // SAFETY: `pid` is this process's child.
+                assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+            });
+            let _more = reserve(4)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 2);
+}
+
+/// The children of this thread that the kernel still lists (zombies
+/// included); `None` where `/proc` does not say.
+fn children_of_this_thread() -> Option<String> {
+    // SAFETY: `gettid` has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    std::fs::read_to_string(format!("/proc/self/task/{tid}/children")).ok()
+}
+
+#[test]
+fn no_child_outlives_the_sweep() {
+    let _ = OomTest::new().test(three_aborting_sites);
+    let _ = OomTest::new()
+        .child_timeout(Duration::from_millis(100))
+        .test(|| {
+            if reserve(1).is_err() {
+                std::thread::sleep(Duration::from_secs(60));
+            }
+            Ok(())
+        });
+    if let Some(children) = children_of_this_thread() {
+        assert_eq!(children.trim(), "", "children left behind");
+    }
+}
+
+#[test]
+fn tests_using_the_harness_run_in_parallel() {
+    // Each test's first dry run waits for the other's: if the harness
+    // serialised tests, neither would get there.
+    let barrier = Arc::new(Barrier::new(2));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let met = std::sync::atomic::AtomicBool::new(false);
+                OomTest::new()
+                    .test(|| {
+                        if !met.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                            without_injection(|| barrier.wait());
+                        }
+                        for size in 1..=50 {
+                            reserve(size)?;
+                        }
+                        Ok(())
+                    })
+                    .unwrap()
+            })
+        })
+        .collect();
+    for thread in threads {
+        let summary = thread.join().unwrap();
+        assert_eq!((summary.allocations, summary.injected), (50, 50));
+    }
+}
+
+#[test]
+fn both_modes_give_the_same_summary() {
+    let body = || {
+        let mut kept = Vec::new();
+        for size in 1..=20 {
+            kept.try_reserve(1)?;
+            kept.push(reserve(size)?);
+        }
+        Ok(())
+    };
+    let isolated = OomTest::new().test(body).unwrap();
+    let in_process = OomTest::new().isolated(false).test(body).unwrap();
+    assert_eq!(isolated, in_process);
+    // 20 buffers, and the vector grows to 4, 8, 16 and 32.
+    assert_eq!((isolated.allocations, isolated.sites), (24, 2));
+}
