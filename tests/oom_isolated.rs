@@ -53,7 +53,11 @@ fn callers(failure: &wasmtime_error::oom_test::OomTestFailure) -> Vec<String> {
     failure
         .failed_runs()
         .iter()
-        .map(|run| run.site().and_then(|site| site.caller()).unwrap_or_default())
+        .map(|run| {
+            run.site()
+                .and_then(|site| site.caller())
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -86,9 +90,7 @@ fn assert_three_aborts(test: OomTest) {
 fn one_call_reports_every_aborting_site_and_the_process_goes_on() {
     assert_three_aborts(OomTest::new());
     // Still here, and the harness still works.
-    let summary = OomTest::new()
-        .test(|| reserve(4).map(drop))
-        .unwrap();
+    let summary = OomTest::new().test(|| reserve(4).map(drop)).unwrap();
     assert_eq!(summary.injected, 1);
 }
 
@@ -148,7 +150,10 @@ fn the_contract_holds_for_children_forked_at_the_allocation() {
             Ok(())
         })
         .unwrap_err();
-    assert!(matches!(leak.kind(), FailureKind::Leak { bytes: 8 }), "{leak}");
+    assert!(
+        matches!(leak.kind(), FailureKind::Leak { bytes: 8 }),
+        "{leak}"
+    );
 
     let after = OomTest::new()
         .test(|| {
@@ -161,7 +166,10 @@ fn the_contract_holds_for_children_forked_at_the_allocation() {
             Ok(())
         })
         .unwrap_err();
-    assert!(matches!(after.kind(), FailureKind::AllocAfterOom { .. }), "{after}");
+    assert!(
+        matches!(after.kind(), FailureKind::AllocAfterOom { .. }),
+        "{after}"
+    );
     let site = after.after_oom_site().unwrap();
     assert!(site.caller().unwrap().contains("::reserve"), "{site}");
 

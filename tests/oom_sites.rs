@@ -26,7 +26,10 @@ fn modes() -> [OomTest; 2] {
 
 #[test]
 fn first_and_last_occurrence_of_each_site() {
-    let every = OomTest::new().isolated(false).test(|| strings(100)).unwrap();
+    let every = OomTest::new()
+        .isolated(false)
+        .test(|| strings(100))
+        .unwrap();
     for test in modes() {
         let summary = test.each_site(1, 1).test(|| strings(100)).unwrap();
         assert_eq!(summary.allocations, every.allocations);
@@ -38,7 +41,10 @@ fn first_and_last_occurrence_of_each_site() {
 #[test]
 fn more_occurrences_when_asked() {
     let growths = {
-        let every = OomTest::new().isolated(false).test(|| strings(100)).unwrap();
+        let every = OomTest::new()
+            .isolated(false)
+            .test(|| strings(100))
+            .unwrap();
         every.allocations - 100
     };
     assert!(growths >= 5, "{growths}");

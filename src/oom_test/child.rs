@@ -71,6 +71,10 @@ impl ChildEnd {
 }
 
 /// What `fork` made of this process.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "moved once into the pool's storage, made beforehand; a box would allocate inside the allocator"
+)]
 pub(crate) enum Forked<J> {
     Parent(Child<J>),
     Child(ChildEnd),
@@ -338,7 +342,10 @@ impl<J> Pool<J> {
                         child.drain(on);
                         let start = child.tail_len.saturating_sub(OUTPUT_TAIL);
                         let Child {
-                            job, tail, tail_len, ..
+                            job,
+                            tail,
+                            tail_len,
+                            ..
                         } = child;
                         on(Event::Ended(job, ended, &tail[start..tail_len]));
                         ended_any = true;

@@ -57,7 +57,8 @@ pub(crate) struct Limits {
 
 impl Limits {
     fn expired(&self) -> bool {
-        self.deadline.is_some_and(|deadline| Instant::now() >= deadline)
+        self.deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
     }
 }
 
@@ -84,6 +85,8 @@ struct Collector {
     records: Vec<RunRecord>,
     /// Work of sweepers that died before finishing their lists.
     respawn: Vec<Vec<u64>>,
+    /// Runs that hung once and were given a second child.
+    retried: Vec<u64>,
     limits: Limits,
 }
 
@@ -101,7 +104,8 @@ impl Collector {
             (INJECTED, Job::Sweeper { injected, .. }) => {
                 let (allocation, frames) = decode_allocation(frame);
                 if self.limits.print_each_injection {
-                    let _ = io::stderr().write_all(report::report_text(allocation, &frames).as_bytes());
+                    let _ =
+                        io::stderr().write_all(report::report_text(allocation, &frames).as_bytes());
                 }
                 *injected = Some((allocation, frames));
             }
@@ -118,7 +122,11 @@ impl Collector {
                         judged,
                     } => {
                         *judged = true;
-                        (allocation.index, Some((*allocation, *site)), after_oom.take())
+                        (
+                            allocation.index,
+                            Some((*allocation, *site)),
+                            after_oom.take(),
+                        )
                     }
                     Job::Sweeper {
                         targets,
@@ -148,9 +156,30 @@ impl Collector {
         }
     }
 
+    /// Whether a run that hung gets a second child instead of a verdict. A
+    /// child forked while another thread of the parent held a lock (std's
+    /// backtrace lock, say) finds it held forever; that does not happen
+    /// twice in a row, where a real hang does.
+    fn retry_hang(&mut self, ended: Ended, target: u64, rest: &[u64]) -> bool {
+        if ended != Ended::TimedOut || self.retried.contains(&target) {
+            return false;
+        }
+        self.retried.push(target);
+        let mut again = Vec::with_capacity(rest.len() + 1);
+        again.push(target);
+        again.extend_from_slice(rest);
+        self.respawn.push(again);
+        true
+    }
+
     fn ended(&mut self, job: Job, ended: Ended, output: &[u8]) {
         let died = |limits: &Limits| death(ended, output, limits.timeout);
         match job {
+            Job::Forked {
+                allocation,
+                judged: false,
+                ..
+            } if self.retry_hang(ended, allocation.index, &[]) => {}
             Job::Forked {
                 allocation,
                 site,
@@ -172,6 +201,9 @@ impl Collector {
             } => {
                 if next >= targets.len() || ended == Ended::Exited(0) {
                     // Done, or stopped at the deadline.
+                    return;
+                }
+                if self.retry_hang(ended, targets[next], &targets[next + 1..]) {
                     return;
                 }
                 self.records.push(RunRecord {
@@ -255,6 +287,7 @@ pub(crate) fn sweep(
     let mut collector = Collector {
         records: Vec::with_capacity(planned.len()),
         respawn: Vec::new(),
+        retried: Vec::new(),
         limits,
     };
     let mut parts: Vec<Vec<u64>> = (0..sweepers).map(|_| Vec::new()).collect();
@@ -278,7 +311,12 @@ pub(crate) fn sweep(
         let outcome = run_once(&mut run);
         if let Some(end) = CHILD.get() {
             // A child forked in this run: it failed its allocation.
-            send_result(end, run.injected.map_or(u64::MAX, |a| a.index), &run, &outcome);
+            send_result(
+                end,
+                run.injected.map_or(u64::MAX, |a| a.index),
+                &run,
+                &outcome,
+            );
             end.exit();
         }
         let forking = FORKING.take().expect("set above");

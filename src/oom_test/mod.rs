@@ -11,16 +11,28 @@
 //!   allocation with that allocation failing, and checks that the closure
 //!   returns the out-of-memory error exactly when one failed, does not
 //!   allocate after the failure, leaks nothing and does not panic.
-//!   [`OomTest::fuzz`] fails random allocations instead, and
+//!   [`OomTest::fuzz`] fails random allocations instead,
+//!   [`OomTest::each_site`] the first and last occurrences of each
+//!   allocation site (for closures of 10^5 allocations and more), and
 //!   [`OomTest::test_async`] runs a future.
-//! - A broken rule ends the test with an [`OomTestFailure`]: which rule,
-//!   which allocation was failed (its index and layout) and the stack
-//!   backtrace of the place that asked for it, which is usually the
-//!   `Vec::push` that should have been a `try_reserve`. The frames of std,
-//!   the allocator, this crate and the harness are folded into one line
+//! - On unix (not under Miri) each failure runs in a child process
+//!   ([`OomTest::isolated`]): a run that aborts, which is what an
+//!   infallible allocation (`Vec::push`, `Box::new`, `format!`) does when it
+//!   fails, ends only its child, and one call reports every such site.
+//!   Later failures are run by children forked at the very allocation they
+//!   fail, so that no run repeats the allocations before it; the children
+//!   work side by side on the available cores.
+//! - A broken rule gives an [`OomTestFailure`]: one [`FailedRun`] per rule
+//!   and site, each with the allocation that was failed (its index and
+//!   layout) and its [`AllocationSite`], which is usually the `Vec::push`
+//!   that should have been a `try_reserve`. The frames of std, the
+//!   allocator, this crate and the harness are folded into one line
 //!   (naming the call they began with), so the first frame shown is the
 //!   caller's code. An allocation made after the failure is reported with
 //!   where it was made too.
+//! - Sites cost little: the harness walks the stack (return addresses
+//!   only, nothing allocated) at each failure, and resolves symbols only
+//!   to print a report or tell sites apart, once per address.
 //! - [`OomTestSummary`] says how many allocations were failed, and at how
 //!   many distinct places of the code under test.
 //!
@@ -53,8 +65,10 @@
 //!
 //! A failure that reaches an infallible API (`Vec::push`, `Box::new`,
 //! `format!`, `String::clone`) makes Rust print `memory allocation of N
-//! bytes failed` and abort the process, so no `OomTestFailure` can be
-//! returned. For that case the harness prepares, at the moment it fails an
+//! bytes failed` and abort the process. In isolated mode that process is a
+//! child, and the failure is [`FailureKind::Aborted`]. In this process
+//! (`isolated(false)`, or where there are no child processes) no
+//! `OomTestFailure` can be returned; for that case the harness prepares, at the moment it fails an
 //! allocation, a report with the allocation's index, layout and backtrace,
 //! and writes it to stderr from a `SIGABRT` handler: the last lines before
 //! the abort name the call that must become fallible. The report is built
@@ -66,16 +80,18 @@
 //!
 //! # Limits
 //!
+//! - **What a child does not share** (isolated mode): the other threads of
+//!   the test process, output captured by libtest, and the closure's
+//!   effects on the state outside it; see [`OomTest::isolated`].
 //! - **One thread per test.** Injection state is per thread: the closure's
 //!   allocations are counted only on the thread that called `test`;
 //!   allocations on other threads pass through untouched, so tests run in
 //!   parallel without disturbing each other, but work the closure hands to
 //!   another thread is not tested. An `OomTest` cannot run inside another.
-//! - **Backtraces are captured with injection paused.**
-//!   `std::backtrace::Backtrace` allocates (and aborts if it cannot), so the
-//!   harness captures and prints allocation sites with injection paused:
-//!   those allocations are neither counted, failed nor tracked for leaks,
-//!   and do not shift the indices. Code under test that captures or prints
+//! - **Symbols are resolved with injection paused.** Resolving allocates
+//!   (and aborts if it cannot), so the harness resolves and prints
+//!   allocation sites with injection paused: those allocations are neither
+//!   counted, failed nor tracked for leaks, and do not shift the indices. Code under test that captures or prints
 //!   backtraces itself should do it inside [`without_injection`].
 //! - **The crate's `backtrace` feature.** With it, every boxed error
 //!   captures a `std::backtrace::Backtrace` when it is created (if
@@ -109,8 +125,8 @@ mod text;
 
 pub use allocator::OomTestAllocator;
 pub use report::{FailedRun, FailureKind, OomTestFailure};
-pub use site::AllocationSite;
 pub use runner::{OomTest, OomTestSummary};
+pub use site::AllocationSite;
 pub use state::Allocation;
 
 /// Runs `f` with failure injection off on this thread: its allocations are

@@ -289,9 +289,12 @@ pub enum FailureKind {
         output: String,
     },
     /// Isolated mode: the run did not finish within the
-    /// [limit](super::OomTest::child_timeout) (a deadlock on a lock that
-    /// another thread held when the child was forked, or a wait for a
-    /// thread that does not exist in the child), and its child was killed.
+    /// [limit](super::OomTest::child_timeout), twice: its child was killed,
+    /// and so was a second child that ran it again. (A child can find a lock
+    /// held forever that another thread of the test process held when it was
+    /// forked, such as std's backtrace lock; that is not reported unless it
+    /// happens again. A wait for a thread that does not exist in the child
+    /// always hangs.)
     Hung {
         /// The limit.
         limit: Duration,
@@ -459,7 +462,10 @@ impl fmt::Display for FailedRun {
             write!(f, "\n\nallocation site of the injected failure:\n{site}")?;
         }
         if let Some(site) = &self.after_oom {
-            write!(f, "\n\nallocation site of the allocation made after it:\n{site}")?;
+            write!(
+                f,
+                "\n\nallocation site of the allocation made after it:\n{site}"
+            )?;
         }
         Ok(())
     }
@@ -671,7 +677,10 @@ impl fmt::Display for FailureKind {
                 "the process aborted on a panic during a panic; it wrote:\n{output}"
             ),
             FailureKind::Killed { signal, output } => {
-                write!(f, "the process was killed by signal {signal}; it wrote:\n{output}")
+                write!(
+                    f,
+                    "the process was killed by signal {signal}; it wrote:\n{output}"
+                )
             }
             FailureKind::Exited { code, output } => write!(
                 f,
