@@ -70,6 +70,10 @@ fn show(duration: Duration) -> String {
 fn main() {
     let quick = std::env::args().any(|arg| arg == "quick");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Symbols are resolved once per process (the first site the harness
+    // looks up loads the debug info, about 0.1 s): a test binary pays it
+    // once, not per test.
+    OomTest::new().test(|| strings(10)).unwrap();
     println!("{cores} cores; closure: K try_format! strings pushed into a TryVec\n");
     println!(
         "| K | allocations | plain run | exhaustive, in process | exhaustive, isolated | floor: K prefix runs | site mode (1 + 1), isolated | floor: sites x plain run |"
