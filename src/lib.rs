@@ -32,6 +32,9 @@ pub mod __private;
 pub mod oom_test;
 pub mod prelude;
 
+#[cfg(feature = "backtrace")]
+#[doc(hidden)]
+pub use error::disable_backtrace;
 pub use error::{Chain, Context, Error, FormattedContext};
 pub use oom::OutOfMemory;
 pub use to_wasmtime_result::ToWasmtimeResult;

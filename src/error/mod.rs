@@ -13,6 +13,9 @@ mod repr;
 mod static_msg;
 mod vtable;
 
+#[cfg(feature = "backtrace")]
+#[doc(hidden)]
+pub use backtrace::disable_backtrace;
 pub use chain::Chain;
 pub use context::Context;
 pub use formatted_context::FormattedContext;
