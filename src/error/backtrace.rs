@@ -23,11 +23,10 @@ static CAPTURING: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBoo
 /// backtrace, whatever `RUST_LIB_BACKTRACE` and `RUST_BACKTRACE` say; errors
 /// made before keep theirs. There is no way back. Does not allocate.
 ///
-/// Wasmtime's function of this name, for code that turns the feature
-/// `backtrace` on through one crate of a workspace and needs it off in a
-/// test (Wasmtime's OOM tests call it): a captured backtrace allocates
-/// outside any injection. Hidden, as Wasmtime's is; elsewhere, leave the
-/// feature off.
+/// Wasmtime's function of this name, hidden as Wasmtime's is. Its OOM test
+/// harness calls it where a workspace's feature unification turned
+/// `backtrace` on: capturing allocates through std, which aborts instead of
+/// failing. Other code should leave the feature off instead.
 ///
 /// # Example
 ///
