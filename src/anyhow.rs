@@ -239,6 +239,15 @@ unsafe impl Payload for FromAnyhow {
         // to anyhow's by-value downcast, which dropped the rest.
     }
 
+    /// anyhow's own reallocation, which boxes the value its outermost layer
+    /// was made from (and, like every allocation inside anyhow, aborts if
+    /// that fails).
+    fn reallocate(
+        self,
+    ) -> Result<std_alloc::boxed::Box<dyn StdError + Send + Sync>, crate::OutOfMemory> {
+        Ok(self.0.reallocate_into_boxed_dyn_error_without_backtrace())
+    }
+
     unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {
         // SAFETY: live, and treated as moved out by the caller.
         unsafe { this.read() }.0

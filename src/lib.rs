@@ -24,9 +24,17 @@ mod to_wasmtime_result;
 #[doc(hidden)]
 pub mod __private;
 #[cfg(feature = "oom-test")]
+#[allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_macros,
+    reason = "the harness allocates with injection paused or between runs, outside the code under test"
+)]
 pub mod oom_test;
 pub mod prelude;
 
+#[cfg(feature = "backtrace")]
+#[doc(hidden)]
+pub use error::disable_backtrace;
 pub use error::{Chain, Context, Error, FormattedContext};
 pub use oom::OutOfMemory;
 pub use to_wasmtime_result::ToWasmtimeResult;

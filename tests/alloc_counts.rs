@@ -10,7 +10,7 @@ mod counting;
 #[path = "support/layered.rs"]
 mod layered;
 
-use counting::{CountingAllocator, count_allocations};
+use counting::{CountingAllocator, count_allocations, live_bytes};
 use layered::Layered;
 use std::error::Error as StdError;
 use std::fmt::{self, Write};
@@ -289,6 +289,44 @@ fn into_boxed_dyn_error_reuses_boxed_allocations() {
     assert_eq!(allocations(|| error.into_boxed_dyn_error()), 1);
     let error = Error::from(OutOfMemory::new(1));
     assert_eq!(allocations(|| error.into_boxed_dyn_error()), 1);
+}
+
+#[test]
+fn reallocate_into_boxed_dyn_error_allocates_one_box_at_most() {
+    setup();
+    let reallocate = Error::reallocate_into_boxed_dyn_error_without_backtrace;
+    let parse_error = || "x".parse::<u8>().unwrap_err();
+    let error = Error::new(parse_error());
+    assert_eq!(allocations(|| reallocate(error)), 1);
+    let theirs = anyhow::Error::new(parse_error());
+    assert_eq!(
+        allocations(|| theirs.reallocate_into_boxed_dyn_error_without_backtrace()),
+        1
+    );
+    // The error's own allocation is freed: only the new box is left.
+    let base = live_bytes();
+    let boxed = reallocate(Error::new(parse_error()));
+    assert_eq!(
+        live_bytes() - base,
+        std::mem::size_of::<std::num::ParseIntError>() as isize
+    );
+    drop(boxed);
+
+    // A zero-sized error needs no box, a taken-over box is handed back.
+    let error = Error::new(std::fmt::Error);
+    assert_eq!(allocations(|| reallocate(error)), 0);
+    let error = Error::from_boxed(Box::new(std::fmt::Error));
+    assert_eq!(allocations(|| reallocate(error)), 0);
+    // Everything else needs one box: messages, layers, out of memory.
+    let n = 1;
+    let error = format_err!("formatted {n}");
+    assert_eq!(allocations(|| reallocate(error)), 1);
+    let error = format_err!("static");
+    assert_eq!(allocations(|| reallocate(error)), 1);
+    let error = Error::msg("message").context("ctx");
+    assert_eq!(allocations(|| reallocate(error)), 1);
+    let error = Error::from(OutOfMemory::new(1));
+    assert_eq!(allocations(|| reallocate(error)), 1);
 }
 
 #[test]

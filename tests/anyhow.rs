@@ -442,6 +442,26 @@ fn from_anyhow_keeps_formats_and_downcasts() {
     );
 }
 
+/// anyhow reallocates its own error: the box holds the value the outermost
+/// anyhow layer was made from, as it would without our layer around it.
+#[test]
+fn reallocating_an_error_taken_from_anyhow_reaches_anyhows_value() {
+    let boxed = Error::from_anyhow(anyhow::Error::new(leaf()))
+        .reallocate_into_boxed_dyn_error_without_backtrace();
+    let leaf = boxed.downcast::<Leaf>().unwrap();
+    assert_eq!(leaf.text, "leaf\nwith two lines");
+
+    let ours =
+        Error::from_anyhow(anyhow_chain()).reallocate_into_boxed_dyn_error_without_backtrace();
+    let theirs = anyhow_chain().reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(ours.to_string(), theirs.to_string());
+    assert_eq!(format!("{ours:#?}"), format!("{theirs:#?}"));
+    assert_eq!(
+        ours.source().map(ToString::to_string),
+        theirs.source().map(ToString::to_string)
+    );
+}
+
 #[test]
 fn from_anyhow_of_each_anyhow_kind() {
     let kinds: Vec<fn() -> anyhow::Error> = vec![

@@ -915,6 +915,111 @@ fn into_boxed_dyn_error_of_static_and_formatted_messages() {
 }
 
 #[test]
+fn reallocate_into_boxed_dyn_error_holds_the_value_the_error_was_made_from() {
+    let drops = Drops::default();
+    let boxed = Error::new(TrackedError::new("e", &drops))
+        .reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(format!("{boxed:?}"), "Tracked<E>(\"e\")");
+    let error = boxed.downcast::<TrackedError>().unwrap();
+    assert_eq!(error.text, "e");
+    assert_eq!(drops.get(), 0);
+    drop(error);
+    assert_eq!(drops.get(), 1);
+
+    fn fails() -> Result<()> {
+        Err(std::fmt::Error)?;
+        Ok(())
+    }
+    let boxed = fails()
+        .unwrap_err()
+        .reallocate_into_boxed_dyn_error_without_backtrace();
+    assert!(boxed.is::<std::fmt::Error>());
+
+    // The box `from_boxed` took is handed back, the type inside it intact.
+    let boxed = Error::from_boxed(Box::new(TrackedError::new("b", &drops)))
+        .reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(boxed.downcast_ref::<TrackedError>().unwrap().text, "b");
+    drop(boxed);
+    assert_eq!(drops.get(), 2);
+
+    let boxed =
+        Error::from(OutOfMemory::new(9)).reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(
+        boxed.downcast_ref::<OutOfMemory>(),
+        Some(&OutOfMemory::new(9))
+    );
+}
+
+#[test]
+fn reallocate_into_boxed_dyn_error_of_messages_and_layers() {
+    // Messages show their own `Debug`, as anyhow's reallocated ones do.
+    let boxed =
+        Error::msg(String::from("message")).reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(boxed.to_string(), "message");
+    assert_eq!(format!("{boxed:?}"), "\"message\"");
+    let boxed = format_err!("literal").reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(format!("{boxed}|{boxed:?}"), "literal|\"literal\"");
+    assert!(boxed.source().is_none());
+    let n = std::hint::black_box(4);
+    let boxed = format_err!("formatted {n}").reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(format!("{boxed}|{boxed:?}"), "formatted 4|\"formatted 4\"");
+    let boxed = None::<()>
+        .context("none")
+        .unwrap_err()
+        .reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(format!("{boxed}|{boxed:?}"), "none|none");
+
+    // A context layer is boxed whole: its context shows, its error is the
+    // source, and each value is dropped once.
+    let drops = Drops::default();
+    let boxed = Err::<(), _>(TrackedError::new("e", &drops))
+        .context(Context1::new("c", &drops))
+        .unwrap_err()
+        .reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(boxed.to_string(), "c");
+    let source = boxed.source().unwrap();
+    assert_eq!(source.downcast_ref::<TrackedError>().unwrap().text, "e");
+    assert_eq!(
+        format!("{boxed:?}"),
+        "Error { context: \"c\", source: Tracked<E>(\"e\") }"
+    );
+    drop(boxed);
+    assert_eq!(drops.get(), 2);
+
+    let boxed = Error::new(TrackedError::new("e", &drops))
+        .context(Context1::new("outer", &drops))
+        .reallocate_into_boxed_dyn_error_without_backtrace();
+    assert_eq!(format!("{boxed:#}"), "outer");
+    assert!(boxed.source().unwrap().is::<TrackedError>());
+    drop(boxed);
+    assert_eq!(drops.get(), 4);
+}
+
+#[test]
+fn reallocate_into_boxed_dyn_error_without_memory_gives_out_of_memory() {
+    // The new box cannot be had: the error is dropped, and the box says so
+    // (zero-sized, since not even the out-of-memory error's box can be had).
+    let drops = Drops::default();
+    let error = Error::new(TrackedError::new("e", &drops));
+    let boxed = without_memory(|| error.reallocate_into_boxed_dyn_error_without_backtrace());
+    assert_eq!(drops.get(), 1);
+    assert_eq!(
+        boxed.to_string(),
+        format!(
+            "out of memory (failed to allocate {} bytes)",
+            std::mem::size_of::<TrackedError>()
+        )
+    );
+    // Nothing to allocate for a boxed error taken over, nor a zero-sized one.
+    let error = Error::from_boxed(Box::new(TrackedError::new("b", &drops)));
+    let boxed = without_memory(|| error.reallocate_into_boxed_dyn_error_without_backtrace());
+    assert_eq!(boxed.downcast_ref::<TrackedError>().unwrap().text, "b");
+    let error = Error::new(std::fmt::Error);
+    let boxed = without_memory(|| error.reallocate_into_boxed_dyn_error_without_backtrace());
+    assert!(boxed.is::<std::fmt::Error>());
+}
+
+#[test]
 fn conversions_into_std_boxes() {
     let drops = Drops::default();
     let make = || Error::new(TrackedError::new("e", &drops)).context("c");

@@ -252,6 +252,40 @@ proptest! {
         let theirs = build!(anyhow, &plan);
         assert_same(&ours, &theirs);
     }
+
+    #[test]
+    fn reallocated_boxes_format_like_anyhows(plan in plan()) {
+        let ours = build!(wasmtime_error, &plan).reallocate_into_boxed_dyn_error_without_backtrace();
+        let theirs = build!(anyhow, &plan).reallocate_into_boxed_dyn_error_without_backtrace();
+        assert_same_box(&*ours, &*theirs);
+    }
+}
+
+/// What two standard errors show: their formats, sources and root type.
+/// `{:?}` is compared unless a backtrace is in it (that of an inner error,
+/// where a context layer's `Debug` shows it).
+fn assert_same_box(ours: &(dyn StdError + 'static), theirs: &(dyn StdError + 'static)) {
+    assert_eq!(format!("{ours}"), format!("{theirs}"), "{{}} differs");
+    assert_eq!(format!("{ours:#}"), format!("{theirs:#}"), "{{:#}} differs");
+    assert_eq!(
+        format!("{ours:#?}"),
+        format!("{theirs:#?}"),
+        "{{:#?}} differs"
+    );
+    let (a, b) = (format!("{ours:?}"), format!("{theirs:?}"));
+    if !a.contains("Stack backtrace:") && !b.contains("Stack backtrace:") {
+        assert_eq!(a, b, "{{:?}} differs");
+    }
+    let sources = |mut error: &(dyn StdError + 'static)| {
+        let mut texts = vec![error.to_string()];
+        while let Some(source) = error.source() {
+            texts.push(source.to_string());
+            error = source;
+        }
+        texts
+    };
+    assert_eq!(sources(ours), sources(theirs), "sources differ");
+    assert_eq!(ours.is::<Layered>(), theirs.is::<Layered>());
 }
 
 fn strings(texts: &[&str]) -> Vec<String> {

@@ -547,6 +547,42 @@ fn into_boxed_dyn_error() {
     }
 }
 
+#[test]
+fn reallocate_into_boxed_dyn_error() {
+    // The error, then its value's new box. When the box cannot be had, the
+    // box holds the out-of-memory error for it, which itself tries to take
+    // eight bytes: its own box while memory is back, a zero-sized stand-in
+    // with the same text when it is not.
+    for succeeds in [false, true] {
+        let test = OomTest::new()
+            .allow_alloc_after_oom(true)
+            .alloc_succeeds_after_oom(succeeds);
+        check_with(test, 2, || {
+            let error = unless_oom(Error::new(parse_error()))?;
+            let boxed = error.reallocate_into_boxed_dyn_error_without_backtrace();
+            if text!("{boxed}").as_str().starts_with("out of memory") {
+                assert_eq!(
+                    text!("{boxed}").as_str(),
+                    "out of memory (failed to allocate 1 bytes)"
+                );
+                assert_eq!(boxed.is::<OutOfMemory>(), succeeds);
+                return Err(OutOfMemory::new(1).into());
+            }
+            assert_eq!(text!("{boxed}").as_str(), PARSE_MESSAGE);
+            assert!(boxed.is::<ParseIntError>());
+            Ok(())
+        });
+    }
+    // A box taken over is handed back: nothing more to allocate.
+    check(2, || {
+        let inner: Box<dyn StdError + Send + Sync> = try_box(parse_error())?;
+        let error = unless_oom(Error::from_boxed(inner))?;
+        let boxed = error.reallocate_into_boxed_dyn_error_without_backtrace();
+        assert!(boxed.is::<ParseIntError>());
+        Ok(())
+    });
+}
+
 /// Our side of the anyhow layer. Making an `anyhow::Error` allocates inside
 /// anyhow, which aborts on failure, so that part runs without injection;
 /// taking it over (`from_anyhow`, `to_wasmtime_result`) is fallible.

@@ -1,7 +1,8 @@
 //! The deliberate differences from Wasmtime that the README's "Coming from
 //! Wasmtime" lists: `{:?}` and `{:#?}` print what anyhow prints, where
-//! Wasmtime's `{:?}` ends a chain with a newline and its `{:#?}` shows the
-//! error's internals. (The expected texts are spelled out rather than taken
+//! Wasmtime's `{:?}` ends a chain with a newline and does not indent the
+//! continuation lines of a cause, and its `{:#?}` shows the error's
+//! internals. (The expected texts are spelled out rather than taken
 //! from anyhow, whose `{:?}` adds a backtrace under `RUST_BACKTRACE=1`.)
 
 fn layered_wasmtime() -> wasmtime_internal_core::error::Error {
@@ -21,6 +22,26 @@ fn debug_of_a_chain_ends_without_a_newline_in_ours_only() {
     assert_eq!(
         format!("{:?}", layered_wasmtime()),
         "outer\n\nCaused by:\n    inner\n"
+    );
+}
+
+/// A cause over several lines, made as wasmparser makes its bad-magic
+/// message (a byte array printed with `{:#x?}`).
+fn magic_message() -> String {
+    format!("bad magic number - expected={:#x?}", [0u8, 0x61])
+}
+
+#[test]
+fn debug_indents_a_multi_line_cause_in_ours_only() {
+    let ours = wasmtime_error::Error::msg(magic_message()).context("outer");
+    assert_eq!(
+        format!("{ours:?}"),
+        "outer\n\nCaused by:\n    bad magic number - expected=[\n        0x0,\n        0x61,\n    ]"
+    );
+    let theirs = wasmtime_internal_core::error::Error::msg(magic_message()).context("outer");
+    assert_eq!(
+        format!("{theirs:?}"),
+        "outer\n\nCaused by:\n    bad magic number - expected=[\n    0x0,\n    0x61,\n]\n"
     );
 }
 

@@ -203,7 +203,10 @@ impl<T> VecExt<T> for Vec<T> {
     #[inline]
     fn try_push(&mut self, value: T) -> Result<(), OutOfMemory> {
         self.try_reserve_oom(1)?;
-        // Cannot allocate: the reservation left `len < capacity`.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "cannot allocate: the reservation left `len < capacity`"
+        )]
         self.push(value);
         Ok(())
     }
@@ -215,7 +218,10 @@ impl<T> VecExt<T> for Vec<T> {
             "insertion index (is {index}) should be <= len (is {len})"
         );
         self.try_reserve_oom(1)?;
-        // Cannot allocate: the reservation left `len < capacity`.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "cannot allocate: the reservation left `len < capacity`"
+        )]
         self.insert(index, value);
         Ok(())
     }
@@ -228,7 +234,10 @@ impl<T> VecExt<T> for Vec<T> {
         let old_len = self.len();
         for item in items {
             match item.try_clone() {
-                // Cannot allocate: room for every item was reserved.
+                #[allow(
+                    clippy::disallowed_methods,
+                    reason = "cannot allocate: room for every item was reserved"
+                )]
                 Ok(clone) => self.push(clone),
                 Err(oom) => {
                     self.truncate(old_len);
@@ -251,7 +260,10 @@ impl<T> VecExt<T> for Vec<T> {
         self.try_reserve_oom(new_len - old_len)?;
         for _ in old_len + 1..new_len {
             match value.try_clone() {
-                // Cannot allocate: room for `new_len` elements was reserved.
+                #[allow(
+                    clippy::disallowed_methods,
+                    reason = "cannot allocate: room for `new_len` elements was reserved"
+                )]
                 Ok(clone) => self.push(clone),
                 Err(oom) => {
                     self.truncate(old_len);
@@ -259,6 +271,10 @@ impl<T> VecExt<T> for Vec<T> {
                 }
             }
         }
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "cannot allocate: room for `new_len` elements was reserved"
+        )]
         self.push(value);
         Ok(())
     }
@@ -353,7 +369,10 @@ impl StringExt for String {
     #[inline]
     fn try_push(&mut self, c: char) -> Result<(), OutOfMemory> {
         self.try_reserve_oom(c.len_utf8())?;
-        // Cannot allocate: the reservation made room for the encoding.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "cannot allocate: the reservation made room for the encoding"
+        )]
         self.push(c);
         Ok(())
     }
@@ -361,7 +380,10 @@ impl StringExt for String {
     #[inline]
     fn try_push_str(&mut self, s: &str) -> Result<(), OutOfMemory> {
         self.try_reserve_oom(s.len())?;
-        // Cannot allocate: the reservation made room for `s`.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "cannot allocate: the reservation made room for `s`"
+        )]
         self.push_str(s);
         Ok(())
     }
@@ -442,7 +464,10 @@ impl<T> VecDequeExt<T> for VecDeque<T> {
     #[inline]
     fn try_push_back(&mut self, value: T) -> Result<(), OutOfMemory> {
         self.try_reserve_oom(1)?;
-        // Cannot allocate: the reservation left `len < capacity`.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "cannot allocate: the reservation left `len < capacity`"
+        )]
         self.push_back(value);
         Ok(())
     }
@@ -450,7 +475,10 @@ impl<T> VecDequeExt<T> for VecDeque<T> {
     #[inline]
     fn try_push_front(&mut self, value: T) -> Result<(), OutOfMemory> {
         self.try_reserve_oom(1)?;
-        // Cannot allocate: the reservation left `len < capacity`.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "cannot allocate: the reservation left `len < capacity`"
+        )]
         self.push_front(value);
         Ok(())
     }

@@ -99,6 +99,10 @@ impl TryString {
     /// assert_eq!(&*boxed, "boxed");
     /// # wasmtime_error::Ok(())
     /// ```
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "`into_boxed_str` after `shrink_to_fit` cannot reallocate"
+    )]
     pub fn into_boxed_str(mut self) -> Result<Box<str>, OutOfMemory> {
         self.shrink_to_fit()?;
         // `String::into_boxed_str` reallocates only when the capacity

@@ -66,6 +66,10 @@ pub(crate) fn format_string(args: fmt::Arguments<'_>) -> Result<String, OutOfMem
 }
 
 /// Appends to a std `String` without its aborting growth.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "`push_str` after `try_reserve` cannot allocate"
+)]
 fn push_to_string(text: &mut String, piece: &str) -> Result<(), OutOfMemory> {
     text.try_reserve(piece.len())
         .map_err(|_| OutOfMemory::new(text.len().saturating_add(piece.len())))?;

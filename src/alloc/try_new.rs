@@ -100,6 +100,10 @@ impl<T> TryNew for Arc<T> {
         #[cfg(arc_try_new)]
         return Arc::try_new(value).map_err(|_| counted_oom::<T>());
         #[cfg(not(arc_try_new))]
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "stable std has no fallible `Arc::new`: the documented exception"
+        )]
         return Ok(Arc::new(value));
     }
 }
@@ -115,6 +119,10 @@ impl<T> TryNew for Rc<T> {
         #[cfg(arc_try_new)]
         return Rc::try_new(value).map_err(|_| counted_oom::<T>());
         #[cfg(not(arc_try_new))]
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "stable std has no fallible `Rc::new`: the documented exception"
+        )]
         return Ok(Rc::new(value));
     }
 }

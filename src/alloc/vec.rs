@@ -140,6 +140,10 @@ impl<T> TryVec<T> {
     /// assert_eq!(&*boxed, b"abc");
     /// # wasmtime_error::Ok(())
     /// ```
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "`into_boxed_slice` after `shrink_to_fit` cannot reallocate"
+    )]
     pub fn into_boxed_slice(mut self) -> Result<Box<[T]>, OutOfMemory> {
         self.shrink_to_fit()?;
         // `Vec::into_boxed_slice` reallocates only when the capacity

@@ -15,8 +15,41 @@ pub(crate) enum Backtrace {}
 #[cfg(feature = "std")]
 pub(crate) static DISABLED: std::backtrace::Backtrace = std::backtrace::Backtrace::disabled();
 
+/// Cleared by [`disable_backtrace`]; read by every capture.
+#[cfg(feature = "backtrace")]
+static CAPTURING: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(true);
+
+/// Stops every error made from now on, in every thread, from capturing a
+/// backtrace, whatever `RUST_LIB_BACKTRACE` and `RUST_BACKTRACE` say; errors
+/// made before keep theirs. There is no way back. Does not allocate.
+///
+/// Wasmtime's function of this name, hidden as Wasmtime's is. Its OOM test
+/// harness calls it where a workspace's feature unification turned
+/// `backtrace` on: capturing allocates through std, which aborts instead of
+/// failing. Other code should leave the feature off instead.
+///
+/// # Example
+///
+/// ```standalone_crate
+/// use std::backtrace::BacktraceStatus;
+/// use wasmtime_error::format_err;
+///
+/// wasmtime_error::disable_backtrace();
+/// let n = 3;
+/// let error = format_err!("error {n}");
+/// assert_eq!(error.backtrace().status(), BacktraceStatus::Disabled);
+/// ```
+#[cfg(feature = "backtrace")]
+#[doc(hidden)]
+pub fn disable_backtrace() {
+    // Relaxed: a capture that happens after this call (through whatever
+    // ordered the two) sees the store; none needs to see anything else.
+    CAPTURING.store(false, core::sync::atomic::Ordering::Relaxed);
+}
+
 /// Captures a backtrace for a new boxed error, as anyhow does
-/// (`RUST_LIB_BACKTRACE` / `RUST_BACKTRACE` decide whether it is taken).
+/// (`RUST_LIB_BACKTRACE` / `RUST_BACKTRACE` decide whether it is taken),
+/// unless [`disable_backtrace`] was called.
 ///
 /// Capturing allocates through the global allocator, which aborts if that
 /// fails: the price of the feature, stated in the crate docs.
@@ -25,6 +58,9 @@ pub(crate) static DISABLED: std::backtrace::Backtrace = std::backtrace::Backtrac
 /// would abort, not fail.
 #[cfg(feature = "backtrace")]
 pub(crate) fn capture() -> Option<Backtrace> {
+    if !CAPTURING.load(core::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
     #[cfg(feature = "oom-test")]
     let _exempt = crate::oom_test::exempt();
     Some(Backtrace::capture())

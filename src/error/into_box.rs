@@ -1,6 +1,8 @@
 //! `Error::into_boxed_dyn_error`: a standard `Box<dyn Error>` that shows what
-//! the error shows.
+//! the error shows; `Error::reallocate_into_boxed_dyn_error_without_backtrace`:
+//! one that holds the error's own value, so that it downcasts to it.
 
+use super::payload::Message;
 use super::repr::Decoded;
 use super::vtable::try_alloc;
 use super::{Error, fmt};
@@ -23,6 +25,21 @@ pub(crate) fn into_box(error: Error) -> Box<dyn StdError + Send + Sync + 'static
     }
 }
 
+pub(crate) fn reallocate(error: Error) -> Box<dyn StdError + Send + Sync + 'static> {
+    let boxed = match error.repr.decode() {
+        Decoded::Oom(oom) => return box_oom(oom),
+        // What `anyhow!("literal")` holds: the message as `Error::msg` keeps it.
+        Decoded::Static(message) => try_box(Message(*message.message_ref())),
+        Decoded::Boxed(header) => {
+            core::mem::forget(error);
+            // SAFETY: a boxed word heads a live allocation, handed over to
+            // the vtable here; the error that owned it was forgotten.
+            unsafe { ((*header.as_ptr()).vtable.reallocate)(header) }
+        }
+    };
+    boxed.unwrap_or_else(box_oom)
+}
+
 /// Boxes the whole error behind a one-word box.
 fn wrap(error: Error) -> Box<dyn StdError + Send + Sync + 'static> {
     match try_box(Wrapped(error)) {
@@ -43,14 +60,19 @@ fn box_oom(oom: OutOfMemory) -> Box<dyn StdError + Send + Sync + 'static> {
     }
 }
 
-fn try_box<T: StdError + Send + Sync + 'static>(
+/// `Box::new` that returns the failed request instead of aborting.
+pub(crate) fn try_box<T: StdError + Send + Sync + 'static>(
     value: T,
 ) -> Result<Box<dyn StdError + Send + Sync>, OutOfMemory> {
     let layout = Layout::new::<T>();
-    debug_assert!(layout.size() > 0);
-    let raw: NonNull<T> = try_alloc(layout)?.cast();
-    // SAFETY: freshly allocated by the global allocator with `T`'s layout,
-    // which is what `Box<T>` frees with.
+    let raw: NonNull<T> = match layout.size() {
+        0 => NonNull::dangling(),
+        _ => try_alloc(layout)?.cast(),
+    };
+    // SAFETY: a zero-sized `Box<T>` may be made from any aligned non-null
+    // pointer and never frees it; any other `raw` was freshly allocated by
+    // the global allocator with `T`'s layout, which is what `Box<T>` frees
+    // with.
     unsafe {
         raw.as_ptr().write(value);
         Ok(Box::from_raw(raw.as_ptr()))

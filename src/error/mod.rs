@@ -13,6 +13,9 @@ mod repr;
 mod static_msg;
 mod vtable;
 
+#[cfg(feature = "backtrace")]
+#[doc(hidden)]
+pub use backtrace::disable_backtrace;
 pub use chain::Chain;
 pub use context::Context;
 pub use formatted_context::FormattedContext;
@@ -415,6 +418,40 @@ impl Error {
     /// ```
     pub fn into_boxed_dyn_error(self) -> Box<dyn StdError + Send + Sync + 'static> {
         into_box::into_box(self)
+    }
+
+    /// Turns the error into a standard boxed error that holds the value the
+    /// error was made from, so that it downcasts to that type, as anyhow's
+    /// method of this name does. The outermost layer's backtrace is dropped
+    /// (an inner error of a context layer keeps its own, as in anyhow).
+    ///
+    /// The box holds, for an error made by `Error::new(e)` or `?`, the `e`
+    /// itself; for `Error::from_boxed(b)`, the box `b` as it is (nothing is
+    /// allocated); for a message or a context layer, that message or layer,
+    /// which shows what the error's outermost layer shows; for an
+    /// out-of-memory error, that `OutOfMemory`.
+    ///
+    /// The old allocation is freed before the new one is made. If that one
+    /// fails, the error is dropped and the box holds the out-of-memory error
+    /// for the failed request instead (zero-sized if even its eight bytes
+    /// cannot be had), as [`into_boxed_dyn_error`](Error::into_boxed_dyn_error)
+    /// does. For an error taken over from anyhow (feature `anyhow`), anyhow
+    /// reallocates, and aborts if that fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasmtime_error::Error;
+    ///
+    /// let error = Error::new(std::fmt::Error);
+    /// let boxed = error.reallocate_into_boxed_dyn_error_without_backtrace();
+    /// assert!(boxed.downcast::<std::fmt::Error>().is_ok());
+    /// ```
+    #[must_use]
+    pub fn reallocate_into_boxed_dyn_error_without_backtrace(
+        self,
+    ) -> Box<dyn StdError + Send + Sync + 'static> {
+        into_box::reallocate(self)
     }
 
     /// The outermost layer as a `dyn Error`; what `Deref` gives.

@@ -2,6 +2,7 @@
 //! `Error::from_boxed` and `Option::context`.
 
 use super::vtable::{Payload, Target};
+use crate::OutOfMemory;
 use core::error::Error as StdError;
 use core::fmt::{self, Debug, Display};
 use core::ptr::NonNull;
@@ -63,6 +64,10 @@ unsafe impl<E: StdError + Send + Sync + 'static> Payload for Plain<E> {
         // keeps its provenance and is not null.
         let error: NonNull<E> = unsafe { NonNull::new_unchecked(&raw mut (*this.as_ptr()).0) };
         error
+    }
+
+    fn reallocate(self) -> Result<Box<dyn StdError + Send + Sync>, OutOfMemory> {
+        super::into_box::try_box(self.0)
     }
 
     #[cfg(feature = "anyhow")]
@@ -167,6 +172,11 @@ unsafe impl Payload for Boxed {
     }
 
     unsafe fn drop_rest(_: NonNull<Self>, _: &Target) {}
+
+    /// The box it was made from, as it is: nothing to allocate.
+    fn reallocate(self) -> Result<Box<dyn StdError + Send + Sync>, OutOfMemory> {
+        Ok(self.0)
+    }
 
     #[cfg(feature = "anyhow")]
     unsafe fn into_anyhow(this: NonNull<Self>) -> ::anyhow::Error {

@@ -190,6 +190,15 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
         ErrorImpl::<Self>::VTABLE
     }
 
+    /// Moves the payload into a box of its own, whose `dyn Error` is the
+    /// value a caller made the error from, so that the box downcasts to it
+    /// (`reallocate_into_boxed_dyn_error_without_backtrace`). The default
+    /// boxes the payload whole, as anyhow boxes its own wrappers (a message,
+    /// a context layer); on failure the payload is dropped.
+    fn reallocate(self) -> Result<Box<dyn StdError + Send + Sync>, OutOfMemory> {
+        super::into_box::try_box(self)
+    }
+
     /// Moves the payload out into an `anyhow::Error`. The default wraps the
     /// payload whole, which keeps its formats and sources; payloads holding
     /// values a downcast finds override it to keep those downcasts.
@@ -208,6 +217,10 @@ pub(crate) unsafe trait Payload: StdError + Send + Sync + Sized + 'static {
 /// Hands a boxed error's allocation over to a standard box.
 pub(crate) type IntoBox = unsafe fn(NonNull<Header>) -> Box<dyn StdError + Send + Sync>;
 
+/// Frees a boxed error's allocation and boxes its payload anew.
+pub(crate) type Reallocate =
+    unsafe fn(NonNull<Header>) -> Result<Box<dyn StdError + Send + Sync>, OutOfMemory>;
+
 /// The functions of one payload type, reached through the header.
 pub(crate) struct VTable {
     pub(crate) object: unsafe fn(NonNull<Header>) -> NonNull<dyn StdError + Send + Sync>,
@@ -216,6 +229,7 @@ pub(crate) struct VTable {
     pub(crate) drop: unsafe fn(NonNull<Header>),
     pub(crate) inner_error: unsafe fn(NonNull<Header>) -> Option<NonNull<Error>>,
     pub(crate) into_box: IntoBox,
+    pub(crate) reallocate: Reallocate,
     #[cfg(feature = "anyhow")]
     pub(crate) into_anyhow: unsafe fn(NonNull<Header>) -> ::anyhow::Error,
     /// Set for a context layer around a boxed error, whose inner error is
@@ -246,6 +260,7 @@ impl<P: Payload> ErrorImpl<P> {
         drop: drop::<P>,
         inner_error: inner_error::<P>,
         into_box: into_box::<P>,
+        reallocate: reallocate::<P>,
         #[cfg(feature = "anyhow")]
         into_anyhow: into_anyhow::<P>,
         layer: None,
@@ -381,6 +396,26 @@ unsafe fn into_box<P: Payload>(header: NonNull<Header>) -> Box<dyn StdError + Se
     // layout of `ErrorImpl<P>` from the global allocator, as a
     // `Box<ErrorImpl<P>>` requires.
     unsafe { Box::from_raw(header.cast::<ErrorImpl<P>>().as_ptr()) }
+}
+
+/// Moves the payload out and frees the allocation with its header (and so
+/// the backtrace) before the payload asks for its new box, which may then
+/// reuse the memory.
+///
+/// # Safety
+///
+/// `header` heads a live `ErrorImpl<P>` that is not used again.
+unsafe fn reallocate<P: Payload>(
+    header: NonNull<Header>,
+) -> Result<Box<dyn StdError + Send + Sync>, OutOfMemory> {
+    let payload = {
+        // SAFETY: per the caller.
+        let _free = unsafe { FreeOnDrop::<P>::new(header) };
+        // SAFETY: the payload is live, and read out once: `_free` frees the
+        // allocation without dropping it.
+        unsafe { payload_ptr::<P>(header).read() }
+    };
+    payload.reallocate()
 }
 
 /// `Box<dyn Error>` made from an error shows what the error shows.
