@@ -31,7 +31,9 @@ static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
 fn strings(k: usize) -> Result<()> {
     let mut strings: TryVec<TryString> = TryVec::new();
     for i in 0..k {
-        strings.push(try_format!("item {i}")?)?;
+        // Two lines: two sites.
+        let text = try_format!("item {i}")?;
+        strings.push(text)?;
     }
     black_box(&strings);
     Ok(())

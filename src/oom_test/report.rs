@@ -5,6 +5,7 @@
 use super::site::{AllocationSite, Frames, SiteKey, fold};
 use super::state::{self, Allocation, Paused};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::string::String;
@@ -23,6 +24,9 @@ struct Capture {
 }
 
 std::thread_local! {
+    /// The folded text of each stack reported so far: a loop fails the same
+    /// stack at every turn, and folding it anew would cost more than a run.
+    static FOLDED: RefCell<HashMap<Vec<usize>, String>> = RefCell::new(HashMap::new());
     static CAPTURE: RefCell<Capture> = const {
         RefCell::new(Capture { injected: None, after_oom: None, report: String::new(), sites: Vec::new() })
     };
@@ -78,14 +82,19 @@ pub(crate) fn injected_failure(allocation: Allocation) {
 pub(crate) fn report_text(allocation: Allocation, frames: &Frames) -> String {
     let _paused = Paused::new();
     let mut out = String::new();
-    let folded = fold(&frames.render());
+    let folded = FOLDED.with_borrow_mut(|cache| {
+        cache
+            .entry(frames.ips().to_vec())
+            .or_insert_with(|| fold(&frames.render()).text)
+            .clone()
+    });
     let _ = writeln!(out, "\noom_test: injected a failure into {allocation}");
     let _ = writeln!(
         out,
         "oom_test: if the process aborts now, this allocation site cannot handle \
          failure (an infallible call such as `Vec::push`, `Box::new` or `format!`):"
     );
-    let _ = writeln!(out, "{}", folded.text);
+    let _ = writeln!(out, "{folded}");
     out
 }
 
