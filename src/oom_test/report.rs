@@ -321,14 +321,25 @@ pub enum FailureKind {
 /// #     wasmtime_error::oom_test::OomTestAllocator::new();
 /// use wasmtime_error::oom_test::{FailureKind, OomTest};
 ///
+/// #[inline(never)]
+/// fn forgets_one() {
+///     let _ = Vec::<u8>::new().try_reserve(1); // ignored
+/// }
+///
+/// #[inline(never)]
+/// fn forgets_two() {
+///     let _ = Vec::<u8>::new().try_reserve(2); // ignored too
+/// }
+///
 /// let failure = OomTest::new()
+///     .allow_alloc_after_oom(true)
 ///     .test(|| {
-///         let _ = Vec::<u8>::new().try_reserve(1); // ignored
-///         let _ = Vec::<u8>::new().try_reserve(2); // ignored too
+///         forgets_one();
+///         forgets_two();
 ///         Ok(())
 ///     })
 ///     .unwrap_err();
-/// // One report per site: the two calls are on different lines.
+/// // One report per site: the two calls are in different functions.
 /// let runs = failure.failed_runs();
 /// assert!(runs.iter().all(|run| matches!(run.kind(), FailureKind::MissedOom)));
 /// assert_eq!(runs.len(), if cfg!(miri) { 1 } else { 2 }); // Miri tells no sites apart
@@ -540,6 +551,7 @@ impl OomTestFailure {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
+    ///     .allow_alloc_after_oom(true)
     ///     .test(|| {
     ///         for size in 1..=3 {
     ///             let _ = Vec::<u8>::new().try_reserve(size); // one site, three runs
