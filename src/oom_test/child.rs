@@ -81,7 +81,7 @@ pub(crate) enum Forked<J> {
 }
 
 /// A pipe whose ends are closed on `exec` (the closure may spawn programs).
-fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0 as RawFd; 2];
     // SAFETY: `fds` has room for the two descriptors `pipe` writes.
     if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {

@@ -121,6 +121,7 @@ mod report;
 mod runner;
 mod site;
 mod state;
+mod symbols;
 mod text;
 
 pub use allocator::OomTestAllocator;

@@ -590,6 +590,8 @@ impl OomTest {
             !in_run(),
             "an OomTest cannot run inside the closure of another OomTest"
         );
+        // Before this process grows: see `symbols`.
+        super::symbols::prepare();
         let (allocations, per_allocation) = self.count_allocations(run_once)?;
         let plan = match (self.each_site, plan) {
             (Some((first, last)), Plan::Every) => Plan::Sites { first, last },

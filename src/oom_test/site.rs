@@ -6,6 +6,7 @@
 //! machine); a symbol is resolved once per address and thread.
 
 use super::state::Paused;
+use super::symbols::Symbol;
 use std::boxed::Box;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -108,12 +109,6 @@ impl Frames {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct SiteKey(u32);
 
-/// One symbol an address resolved to (several where calls were inlined).
-struct Symbol {
-    name: String,
-    location: Option<String>,
-}
-
 /// What the cache knows of an address.
 struct Address {
     symbols: Box<[Symbol]>,
@@ -137,24 +132,7 @@ impl Resolver {
     }
 
     fn resolve(&mut self, ip: usize) -> Address {
-        let mut symbols = Vec::new();
-        backtrace_rs::resolve(ip as *mut core::ffi::c_void, |symbol| {
-            let name = match symbol.name() {
-                Some(name) => std::format!("{name:#}"),
-                None => "<unknown>".into(),
-            };
-            let location = symbol.filename().map(|file| {
-                let mut location = std::format!("{}", file.display());
-                if let Some(line) = symbol.lineno() {
-                    let _ = write!(location, ":{line}");
-                    if let Some(column) = symbol.colno() {
-                        let _ = write!(location, ":{column}");
-                    }
-                }
-                location
-            });
-            symbols.push(Symbol { name, location });
-        });
+        let mut symbols = super::symbols::resolve(ip);
         if symbols.is_empty() {
             symbols.push(Symbol {
                 name: std::format!("<unknown> ({ip:#x})"),
@@ -163,7 +141,7 @@ impl Resolver {
         }
         let caller = symbols
             .iter()
-            .find(|symbol| !is_outside_the_caller(&symbol.name))
+            .find(|symbol| !is_outside_the_caller(&symbol.name) && !is_library_file(symbol))
             .map(|symbol| {
                 let text = match &symbol.location {
                     Some(location) => std::format!("{}\n             at {location}", symbol.name),
@@ -181,6 +159,20 @@ impl Resolver {
 
 std::thread_local! {
     static RESOLVER: RefCell<Resolver> = RefCell::new(Resolver::default());
+}
+
+/// Whether a symbol's file is std's, a registry crate's or this crate's:
+/// with line tables only (`debug = "line-tables-only"`), the names of
+/// inlined functions come without their paths, and the file tells.
+fn is_library_file(symbol: &Symbol) -> bool {
+    symbol.location.as_deref().is_some_and(is_library_location)
+}
+
+fn is_library_location(location: &str) -> bool {
+    const OWN_SOURCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
+    location.starts_with("/rustc/")
+        || location.contains("/.cargo/registry/")
+        || location.starts_with(OWN_SOURCES)
 }
 
 /// Runs `f` on this thread's cache, with injection paused: resolving
@@ -297,7 +289,10 @@ pub(crate) fn fold(full: &str) -> Folded {
         match frame_name(line) {
             Some(name) => frames.push((is_outside_the_caller(name), std::format!("{line}\n"))),
             None => match frames.last_mut() {
-                Some((_, frame)) => {
+                Some((outside, frame)) => {
+                    if let Some(location) = line.trim_start().strip_prefix("at ") {
+                        *outside |= is_library_location(location);
+                    }
                     frame.push_str(line);
                     frame.push('\n');
                 }
