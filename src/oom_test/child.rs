@@ -179,20 +179,11 @@ impl<J> Child<J> {
     /// Reads what is there; calls `on` for each whole message.
     fn drain(&mut self, on: &mut dyn FnMut(Event<'_, J>)) {
         loop {
-            let room = &mut self.frame[self.filled..];
-            // SAFETY: the descriptor is open and non-blocking; `room` is
-            // valid for writes of its length.
-            let read = unsafe {
-                libc::read(
-                    self.results.as_raw_fd(),
-                    room.as_mut_ptr().cast(),
-                    room.len(),
-                )
-            };
-            if read <= 0 {
+            let read = read_into(&self.results, &mut self.frame[self.filled..]);
+            if read == 0 {
                 break;
             }
-            self.filled += read as usize;
+            self.filled += read;
             self.heard = Instant::now();
             if self.filled == FRAME_BYTES {
                 self.filled = 0;
@@ -211,19 +202,11 @@ impl<J> Child<J> {
                 self.tail.copy_within(OUTPUT_TAIL.., 0);
                 self.tail_len = OUTPUT_TAIL;
             }
-            let room = &mut self.tail[self.tail_len..];
-            // SAFETY: as above, for the output pipe.
-            let read = unsafe {
-                libc::read(
-                    self.output.as_raw_fd(),
-                    room.as_mut_ptr().cast(),
-                    room.len(),
-                )
-            };
-            if read <= 0 {
+            let read = read_into(&self.output, &mut self.tail[self.tail_len..]);
+            if read == 0 {
                 break;
             }
-            self.tail_len += read as usize;
+            self.tail_len += read;
         }
     }
 
@@ -262,11 +245,23 @@ impl<J> Child<J> {
     }
 }
 
+/// Reads what a non-blocking pipe has into `room`: 0 at its end, when it
+/// is empty, or on an error.
+fn read_into(fd: &OwnedFd, room: &mut [u8]) -> usize {
+    // SAFETY: the descriptor is open; `room` is valid for writes of its
+    // length.
+    let read = unsafe { libc::read(fd.as_raw_fd(), room.as_mut_ptr().cast(), room.len()) };
+    usize::try_from(read).unwrap_or(0)
+}
+
 /// The children of one sweep.
 pub(crate) struct Pool<J> {
     children: Vec<Child<J>>,
     max: usize,
     timeout: Duration,
+    /// The process the children belong to: a copy of the pool in a child
+    /// must not kill its siblings.
+    owner: u32,
 }
 
 impl<J> Pool<J> {
@@ -279,6 +274,7 @@ impl<J> Pool<J> {
             children: Vec::with_capacity(max),
             max,
             timeout,
+            owner: std::process::id(),
         }
     }
 
@@ -371,6 +367,9 @@ impl<J> Drop for Pool<J> {
     /// No child outlives its sweep, and none is left a zombie, even when
     /// the sweep unwinds.
     fn drop(&mut self) {
+        if std::process::id() != self.owner {
+            return;
+        }
         for child in &self.children {
             child.kill();
             child.reap(true);

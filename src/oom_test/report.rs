@@ -243,9 +243,8 @@ pub enum FailureKind {
     ///
     /// That allocation is usually an error or a context made with an
     /// infallible allocation after the failure (`format!`, or a `?` that
-    /// boxes the failure instead of turning it into an `OutOfMemory`). The
-    /// harness replays the run to capture where it was made:
-    /// [`OomTestFailure::after_oom_backtrace`].
+    /// boxes the failure instead of turning it into an `OutOfMemory`). Where
+    /// it was made: [`OomTestFailure::after_oom_site`].
     AllocAfterOom {
         /// The first allocation made after the failure.
         allocation: Allocation,
