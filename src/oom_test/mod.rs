@@ -112,6 +112,13 @@
 //! - While a thread panics, its allocations pass through untouched, so that
 //!   the panic is reported instead of aborting.
 
+// Without child processes (Miri, targets other than unix) the parts that
+// serve isolated runs are built but not used.
+#![cfg_attr(
+    any(miri, not(unix)),
+    allow(dead_code, reason = "isolated runs need child processes")
+)]
+
 mod allocator;
 #[cfg(all(unix, not(miri)))]
 mod child;
