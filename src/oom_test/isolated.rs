@@ -13,9 +13,13 @@
 //!   lets it succeed and goes on. No prefix is repeated, but each costs a
 //!   fork.
 //!
-//! The boundary is where the two costs meet, estimated from the time of a
-//! dry run; sweepers and forked children run side by side with the parent,
-//! up to the available cores. Children send what they saw in fixed-size
+//! The boundary is where the two costs meet, estimated from the fastest dry
+//! run and an assumed cost of a fork. The forking run then measures what
+//! its forks really cost (a fork takes longer in a larger process, and on a
+//! busy machine): once eight have been made, an allocation that is cheaper
+//! to reach by re-running is left to a sweeper after the run. Sweepers and
+//! forked children run side by side with the parent, up to the available
+//! cores. Children send what they saw in fixed-size
 //! messages (see [`child`](super::child)); the parent judges them.
 
 use super::child::{self, ChildEnd, Ended, Event, Forked, Frame, Pool};
@@ -258,6 +262,27 @@ struct Forking {
     pool: Pool<Job>,
     collector: Collector,
     error: Option<io::Error>,
+    /// What re-running one allocation of the closure costs.
+    per_allocation: Duration,
+    /// Forks made, and the time spent making them (waiting for room in
+    /// the pool included): what a fork really costs on this machine now.
+    forks: u32,
+    forking: Duration,
+    /// Planned allocations left to sweepers after all, because forking
+    /// turned out to cost more than re-running up to them.
+    deferred: Vec<u64>,
+}
+
+impl Forking {
+    /// Whether to fork at `index`, given what forks have cost so far.
+    fn worth_forking(&self, index: u64) -> bool {
+        const SAMPLE: u32 = 8;
+        if self.forks < SAMPLE {
+            return true;
+        }
+        let rerun = self.per_allocation.as_secs_f64() * index as f64;
+        self.forking.as_secs_f64() / f64::from(self.forks) < rerun
+    }
 }
 
 std::thread_local! {
@@ -308,6 +333,10 @@ pub(crate) fn sweep(
             pool,
             collector,
             error: None,
+            per_allocation,
+            forks: 0,
+            forking: Duration::ZERO,
+            deferred: Vec::new(),
         }));
         let mut run = Run::new(Mode::Forking, settings);
         run.next_fork = first;
@@ -327,6 +356,13 @@ pub(crate) fn sweep(
         if let Some(error) = forking.error {
             return Err(error);
         }
+        let mut parts: Vec<Vec<u64>> = (0..jobs).map(|_| Vec::new()).collect();
+        for (position, &target) in forking.deferred.iter().enumerate() {
+            parts[position % jobs].push(target);
+        }
+        collector
+            .respawn
+            .extend(parts.into_iter().filter(|part| !part.is_empty()));
         let captured = report::take_captured();
         parent = Some(RunRecord {
             target: u64::MAX,
@@ -419,18 +455,22 @@ pub(crate) fn fork_at(allocation: Allocation) -> bool {
         let Some(forking) = forking.as_mut() else {
             return false;
         };
-        let Forking {
-            planned,
-            position,
-            pool,
-            collector,
-            error,
-        } = forking;
-        while planned.get(*position) == Some(&allocation.index) {
-            *position += 1;
-            if error.is_some() || collector.limits.expired() {
+        while forking.planned.get(forking.position) == Some(&allocation.index) {
+            forking.position += 1;
+            if forking.error.is_some() || forking.collector.limits.expired() {
                 continue;
             }
+            if !forking.worth_forking(allocation.index) {
+                forking.deferred.push(allocation.index);
+                continue;
+            }
+            let start = Instant::now();
+            let Forking {
+                pool,
+                collector,
+                error,
+                ..
+            } = &mut *forking;
             while pool.is_full() {
                 pool.service(true, &mut |event| collector.on(event));
             }
@@ -452,9 +492,15 @@ pub(crate) fn fork_at(allocation: Allocation) -> bool {
                 }
                 Err(failed) => *error = Some(failed),
             }
+            forking.forks += 1;
+            forking.forking += start.elapsed();
         }
+        let Forking {
+            pool, collector, ..
+        } = &mut *forking;
         pool.service(false, &mut |event| collector.on(event));
-        state::set_next_fork(planned.get(*position).copied().unwrap_or(u64::MAX));
+        let next = forking.planned.get(forking.position);
+        state::set_next_fork(next.copied().unwrap_or(u64::MAX));
         false
     })
 }

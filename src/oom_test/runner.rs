@@ -755,12 +755,13 @@ impl OomTest {
     }
 
     /// Dry runs until the count settles. Returns it, and what one
-    /// allocation of the last dry run cost (its time over its count).
+    /// allocation cost in the fastest dry run (its time over its count).
     fn count_allocations(
         &self,
         run_once: &mut dyn FnMut(&mut Run) -> Outcome,
     ) -> Result<(u64, Duration), OomTestFailure> {
         let mut counts = Vec::new();
+        let mut fastest = Duration::MAX;
         for dry_run in 0..MAX_DRY_RUNS {
             let mut run = Run::new(Mode::Counting, self.settings());
             let start = Instant::now();
@@ -774,8 +775,10 @@ impl OomTest {
                     kind, None, None, None
                 )]));
             }
+            // The fastest run is the closest to what the closure costs.
+            fastest = fastest.min(elapsed);
             if counts.last() == Some(&run.count) {
-                let per_allocation = elapsed / u32::try_from(run.count.max(1)).unwrap_or(u32::MAX);
+                let per_allocation = fastest / u32::try_from(run.count.max(1)).unwrap_or(u32::MAX);
                 return Ok((run.count, per_allocation));
             }
             counts.push(run.count);
