@@ -35,6 +35,8 @@ pub mod prelude;
 #[cfg(feature = "backtrace")]
 #[doc(hidden)]
 pub use error::disable_backtrace;
+#[cfg(feature = "location")]
+pub use error::Locations;
 pub use error::{Chain, Context, Error, FormattedContext};
 pub use oom::OutOfMemory;
 pub use to_wasmtime_result::ToWasmtimeResult;

@@ -5,6 +5,9 @@
 //! allocations the API makes, and checks its output without allocating
 //! (formatting goes into a fixed buffer).
 
+#[path = "support/locations.rs"]
+mod locations;
+
 use std::error::Error as StdError;
 use std::fmt::{self, Write};
 use std::num::ParseIntError;
@@ -43,7 +46,32 @@ impl Text {
             truncated: false,
         };
         text.write_fmt(args).expect("formatting into a buffer");
+        text.drop_locations();
         text
+    }
+
+    /// Drops the lines the feature `location` adds to `{:?}` (see
+    /// `tests/location_oom.rs` for them), in place: no allocation.
+    fn drop_locations(&mut self) {
+        if !cfg!(feature = "location") {
+            return;
+        }
+        let written = self.buffer;
+        let Ok(text) = std::str::from_utf8(&written[..self.len]) else {
+            return;
+        };
+        self.len = 0;
+        let kept = text
+            .split('\n')
+            .filter(|line| !locations::is_location_line(line));
+        for (n, line) in kept.enumerate() {
+            let start = self.len + usize::from(n > 0);
+            if n > 0 {
+                self.buffer[self.len] = b'\n';
+            }
+            self.buffer[start..start + line.len()].copy_from_slice(line.as_bytes());
+            self.len = start + line.len();
+        }
     }
 
     /// The text, without the backtrace `{:?}` appends when the `backtrace`

@@ -19,10 +19,13 @@ pub(crate) fn display(error: &(dyn StdError + 'static), f: &mut fmt::Formatter<'
 }
 
 /// `{:?}` prints the outermost layer, then a "Caused by:" list (numbered when
-/// it has more than one entry) and the backtrace if one was captured;
-/// `{:#?}` is the `Debug` of the outermost layer.
+/// it has more than one entry) and the backtrace if one was captured; with
+/// the feature `location`, each error whose location `sites` knows has it
+/// on a line under its message. `{:#?}` is the `Debug` of the outermost
+/// layer.
 pub(crate) fn debug(
     error: &(dyn StdError + 'static),
+    #[cfg(feature = "location")] mut sites: super::location::Sites<'_>,
     backtrace: Option<&Backtrace>,
     f: &mut fmt::Formatter<'_>,
 ) -> fmt::Result {
@@ -30,6 +33,8 @@ pub(crate) fn debug(
         return fmt::Debug::fmt(error, f);
     }
     write!(f, "{error}")?;
+    #[cfg(feature = "location")]
+    super::location::write_location(f, sites.next())?;
     if let Some(cause) = error.source() {
         f.write_str("\n\nCaused by:")?;
         let numbered = cause.source().is_some();
@@ -50,6 +55,8 @@ pub(crate) fn debug(
                 },
             };
             write!(indented, "{cause}")?;
+            #[cfg(feature = "location")]
+            super::location::write_location(&mut indented, sites.next())?;
             next = cause.source();
             n += 1;
         }
