@@ -183,6 +183,16 @@ impl<'a> Iterator for Locations<'a> {
 }
 
 #[cfg(feature = "location")]
+impl ExactSizeIterator for Locations<'_> {
+    /// # Panics
+    ///
+    /// If the sources loop back on themselves, as [`Chain::len`] does.
+    fn len(&self) -> usize {
+        self.chain.len()
+    }
+}
+
+#[cfg(feature = "location")]
 impl FusedIterator for Locations<'_> {}
 
 /// The locations of a chain's errors, front to back: the chain of a context

@@ -1,10 +1,32 @@
-//! `{:?}` output without the lines the feature `location` adds, for tests
-//! that compare it with anyhow's: with the feature, every line that is only
-//! `at file:line:column` under a message is dropped; without it, the text
-//! is returned as it is, so the comparison stays byte for byte.
+//! Locations in tests: `{:?}` output without the lines the feature
+//! `location` adds, for tests that compare it with anyhow's, and the
+//! location a call in a test's own source is expected to record.
 
 #![allow(dead_code)]
 
+/// A location as a comparable value: file, line, column.
+pub type Spot = (&'static str, u32, u32);
+
+/// Where `needle` starts in `source`, the text of the test file `file`. It
+/// must occur once outside the lines that call `spot` (whose own argument
+/// holds it). Method calls are located at the method's name, `?` at the
+/// start of its expression, macros at their name: start the needle there.
+pub fn spot_in(source: &str, file: &'static str, needle: &str) -> Spot {
+    let mut found = source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.contains("spot("))
+        .filter_map(|(n, line)| line.find(needle).map(|column| (n, column)));
+    let (line, column) = found
+        .next()
+        .unwrap_or_else(|| panic!("{needle:?} not found"));
+    assert!(found.next().is_none(), "{needle:?} occurs more than once");
+    (file, line as u32 + 1, column as u32 + 1)
+}
+
+/// With the feature `location`, every line that is only `at file:line:column`
+/// under a message is dropped; without it, the text is returned as it is, so
+/// a comparison stays byte for byte.
 pub fn without_locations(text: &str) -> String {
     if !cfg!(feature = "location") {
         return text.to_owned();
