@@ -127,7 +127,9 @@ fn main() {
     #[cfg(feature = "location")]
     println!(
         "  ... made at {}; the out-of-memory errors have no location: {:?}",
-        literal.location().expect("a static message has its location"),
+        literal
+            .location()
+            .expect("a static message has its location"),
         formatted.location(),
     );
     println!("and the program carries on.");

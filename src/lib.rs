@@ -32,11 +32,11 @@ pub mod __private;
 pub mod oom_test;
 pub mod prelude;
 
+#[cfg(feature = "location")]
+pub use error::Locations;
 #[cfg(feature = "backtrace")]
 #[doc(hidden)]
 pub use error::disable_backtrace;
-#[cfg(feature = "location")]
-pub use error::Locations;
 pub use error::{Chain, Context, Error, FormattedContext};
 pub use oom::OutOfMemory;
 pub use to_wasmtime_result::ToWasmtimeResult;

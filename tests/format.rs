@@ -1,6 +1,8 @@
 //! `{}`, `{:#}`, `{:?}` and `{:#?}` are byte-identical to anyhow's: a
 //! proptest builds the same random chain in both crates and compares the
-//! strings, and fixed cases pin down the corners.
+//! strings, and fixed cases pin down the corners. With the feature
+//! `location`, `{:?}` is compared after dropping the location lines it adds
+//! (tests/location.rs checks those).
 
 #[path = "support/locations.rs"]
 mod locations;

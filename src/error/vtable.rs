@@ -1,7 +1,7 @@
 //! The boxed case of an [`Error`]: one heap allocation that starts with a
 //! [`Header`] (a hand-made vtable pointer, the location with the feature
-//! `location`, and the backtrace with the feature `backtrace`) followed by the payload, a concrete type that implements
-//! `core::error::Error`.
+//! `location`, and the backtrace with the feature `backtrace`) followed by
+//! the payload, a concrete type that implements `core::error::Error`.
 //!
 //! Everything that needs to know the payload's type goes through [`VTable`],
 //! whose functions are instantiated once per payload type by [`ErrorImpl`].
