@@ -1,12 +1,13 @@
 //! Formatted text in a fixed buffer on the stack, so that checking output
 //! allocates nothing (for tests under a failing allocator or the harness).
+//! Include `support/locations.rs` as `locations` next to it.
 
 #![allow(dead_code)]
 
 use std::fmt;
 
 pub struct FixedText {
-    buffer: [u8; 1024],
+    buffer: [u8; 2048],
     len: usize,
     truncated: bool,
 }
@@ -15,12 +16,37 @@ impl FixedText {
     /// The text of `args`; what does not fit (a long backtrace) is dropped.
     pub fn of(args: fmt::Arguments<'_>) -> FixedText {
         let mut text = FixedText {
-            buffer: [0; 1024],
+            buffer: [0; 2048],
             len: 0,
             truncated: false,
         };
         fmt::Write::write_fmt(&mut text, args).expect("formatting into a buffer");
         text
+    }
+
+    /// The text without the lines the feature `location` adds to `{:?}`
+    /// (a no-op without it), dropped in place: no allocation.
+    pub fn without_locations(mut self) -> FixedText {
+        if !cfg!(feature = "location") {
+            return self;
+        }
+        let written = self.buffer;
+        let Ok(text) = std::str::from_utf8(&written[..self.len]) else {
+            return self;
+        };
+        self.len = 0;
+        let kept = text
+            .split('\n')
+            .filter(|line| !super::locations::is_location_line(line));
+        for (n, line) in kept.enumerate() {
+            if n > 0 {
+                self.buffer[self.len] = b'\n';
+                self.len += 1;
+            }
+            self.buffer[self.len..self.len + line.len()].copy_from_slice(line.as_bytes());
+            self.len += line.len();
+        }
+        self
     }
 
     /// The text, cut before the backtrace the feature `backtrace` appends.
