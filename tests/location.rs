@@ -90,6 +90,10 @@ fn leaf_result(text: &'static str) -> Result<(), Leaf> {
 // Making an error.
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn constructors_record_their_callers() {
     let error = Error::new(Leaf("by new"));
     assert_eq!(made_at(&error), Some(spot("Error::new(Leaf(\"by new\"))")));
@@ -106,6 +110,10 @@ fn constructors_record_their_callers() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn macros_record_their_invocation() {
     let error = format_err!("static text");
     assert_eq!(made_at(&error), Some(spot("format_err!(\"static text\")")));
@@ -166,6 +174,10 @@ fn ensures_plainly(flag: bool) -> Result<()> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn bail_and_ensure_record_their_invocation() {
     let error = bails_with_a_literal().unwrap_err();
     assert_eq!(made_at(&error), Some(spot("bail!(\"bailed literal\")")));
@@ -195,6 +207,10 @@ fn passes_ours_on() -> Result<()> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn question_mark_records_where_it_converted() {
     let error = converts_with_question_mark().unwrap_err();
     assert_eq!(
@@ -210,6 +226,10 @@ fn question_mark_records_where_it_converted() {
 // Adding context.
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn each_way_of_adding_context_records_its_call() {
     let error = leaf_result("leaf").context("on a result").unwrap_err();
     assert_eq!(made_at(&error), Some(spot("context(\"on a result\")")));
@@ -262,6 +282,10 @@ fn each_way_of_adding_context_records_its_call() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn every_layer_keeps_its_own_location() {
     let error = bails_with_a_literal()
         .context("middle layer")
@@ -335,6 +359,10 @@ fn context_inside<T>(result: Result<T, Leaf>) -> Result<T> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn track_caller_helpers_pass_their_callers_location_on() {
     let error = located_by_caller();
     assert_eq!(made_at(&error), Some(spot("located_by_caller();")));
@@ -372,6 +400,10 @@ fn refuses_in_a_macro() -> Result<()> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn a_macro_of_the_caller_is_located_where_it_is_invoked() {
     let error = refuses_in_a_macro().unwrap_err();
     assert_eq!(
@@ -402,6 +434,10 @@ fn out_of_memory_has_no_location() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn a_promoted_static_message_keeps_its_location() {
     // `downcast_mut` moves a static message to the heap to change it.
     let mut error = bails_with_a_literal()
@@ -422,6 +458,10 @@ fn a_promoted_static_message_keeps_its_location() {
 
 #[cfg(feature = "anyhow")]
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn errors_from_anyhow_have_none() {
     use wasmtime_error::ToWasmtimeResult;
 
@@ -459,6 +499,10 @@ fn debug(error: &Error) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn debug_shows_each_location_under_its_layer() {
     let error = Error::msg("alone");
     assert_eq!(
@@ -509,11 +553,16 @@ fn the_other_formats_do_not_change() {
 
 #[test]
 fn a_boxed_error_shows_the_same_locations() {
-    for error in [
-        Error::new(Outer(Leaf("leaf"))).context("boxed top"),
-        format_err!("static in a box").context("around it"),
-        format_err!("static alone"),
+    for (error, known) in [
+        (Error::new(Outer(Leaf("leaf"))).context("boxed top"), 2),
+        (format_err!("static in a box").context("around it"), 2),
+        (format_err!("static alone"), 1),
     ] {
+        let files: Vec<_> = error
+            .locations()
+            .filter_map(|(_, at)| Some(at?.file()))
+            .collect();
+        assert_eq!(files, vec![file!(); known]);
         let expected = debug(&error);
         assert!(
             expected.contains("\n    at tests/location.rs:"),
@@ -568,6 +617,10 @@ fn a_boxed_layer_grows_by_one_word() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn static_messages_are_made_and_shown_without_memory() {
     let error = without_memory(bails_with_a_literal).unwrap_err();
     assert!(!error.is::<OutOfMemory>());

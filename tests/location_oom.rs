@@ -90,6 +90,10 @@ fn ensures(n: u32) -> Result<()> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn static_messages_allocate_nothing() {
     check(0, || {
         made_at(
@@ -104,6 +108,10 @@ fn static_messages_allocate_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn boxed_errors_allocate_once() {
     check(1, || {
         made_at(
@@ -119,6 +127,10 @@ fn boxed_errors_allocate_once() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn formatted_errors_allocate_twice() {
     let n = 7;
     check(2, || {
@@ -134,6 +146,10 @@ fn formatted_errors_allocate_twice() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads its own source for each expected location: minutes under Miri"
+)]
 fn context_allocates_once_per_layer() {
     check(1, || {
         made_at(
