@@ -83,18 +83,10 @@ impl Label {
         Label { text: [0; 22] }
     }
 
-    fn numbered(&mut self, mut n: usize) -> &str {
+    fn numbered(&mut self, n: usize) -> &str {
         let end = self.text.len() - 2;
         self.text[end..].copy_from_slice(b": ");
-        let mut start = end;
-        loop {
-            start -= 1;
-            self.text[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
+        let mut start = put_digits(&mut self.text[..end], n);
         // Right-aligned in five columns: pad shorter numbers with spaces.
         let columns = end - 5;
         if start > columns {
@@ -103,6 +95,29 @@ impl Label {
         }
         core::str::from_utf8(&self.text[start..]).expect("ASCII digits and spaces")
     }
+}
+
+/// Puts the decimal digits of `n` at the end of `buf`, which has room for
+/// them, and returns where they start.
+#[inline]
+fn put_digits(buf: &mut [u8], mut n: usize) -> usize {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return start;
+        }
+    }
+}
+
+/// Writes `n` in decimal, as `{}` would, without the formatting machinery.
+#[cfg(feature = "location")]
+pub(crate) fn write_decimal<W: Write>(out: &mut W, n: u32) -> fmt::Result {
+    let mut digits = [0; 10];
+    let start = put_digits(&mut digits, n as usize);
+    out.write_str(core::str::from_utf8(&digits[start..]).expect("ASCII digits"))
 }
 
 /// Writes one cause: its label before the first text, and every further

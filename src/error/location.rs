@@ -7,7 +7,7 @@
 //! [`Site`] is zero-sized and nothing is recorded.
 
 #[cfg(feature = "location")]
-use super::{Chain, Error, repr::Decoded};
+use super::{Chain, Error, fmt::write_decimal, repr::Decoded};
 #[cfg(feature = "location")]
 use core::error::Error as StdError;
 #[cfg(feature = "location")]
@@ -236,8 +236,15 @@ pub(crate) fn write_location<W: Write>(
     out: &mut W,
     location: Option<&'static Location<'static>>,
 ) -> fmt::Result {
-    match location {
-        Some(location) => write!(out, "\n    at {location}"),
-        None => Ok(()),
-    }
+    let Some(location) = location else {
+        return Ok(());
+    };
+    // What `Location`'s `Display` writes, piece by piece: the formatting
+    // machinery would cost more than the rest of the line.
+    out.write_str("\n    at ")?;
+    out.write_str(location.file())?;
+    out.write_char(':')?;
+    write_decimal(out, location.line())?;
+    out.write_char(':')?;
+    write_decimal(out, location.column())
 }
