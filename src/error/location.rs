@@ -26,7 +26,8 @@ pub(crate) struct Site {
 }
 
 impl Site {
-    /// A site that is not known: errors that came from anyhow.
+    /// A site that is not known: out-of-memory errors, errors that came
+    /// from anyhow.
     #[cfg(any(feature = "location", feature = "anyhow"))]
     pub(crate) const NONE: Site = Site {
         #[cfg(feature = "location")]
@@ -82,9 +83,8 @@ impl Error {
     /// `context`/`with_context` that added the layer. Does not allocate.
     ///
     /// `None` for an out-of-memory error, whose one word holds its size
-    /// and nothing else, and for an error made by
-    /// [`Error::from_anyhow`](Error::from_anyhow) (feature `anyhow`):
-    /// anyhow records no locations.
+    /// and nothing else, and for an error made by `Error::from_anyhow`
+    /// (feature `anyhow`): anyhow records no locations.
     ///
     /// Needs the feature `location`.
     ///
