@@ -1,7 +1,9 @@
 //! A first look: an error chain with context, its three formats, a
 //! downcast, and a program that survives an allocation failure.
 //!
-//! Run it with `cargo run --example basic`.
+//! Run it with `cargo run --example basic`; with
+//! `cargo run --example basic --features location`, `{:?}` shows where each
+//! layer was made, and the example lists the locations once more.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,11 +73,28 @@ pub fn survey() -> Result<()> {
     Ok(())
 }
 
+/// Each layer next to where it was made (feature `location`). The sensor's
+/// `TooHot` was made by plain Rust code, so it has none; the layer that
+/// `with_context` put around it has the location of that call.
+#[cfg(feature = "location")]
+fn print_locations(error: &wasmtime_error::Error) {
+    println!("where each layer was made:");
+    for (layer, location) in error.locations() {
+        match location {
+            Some(location) => println!("  {layer}: made at {location}"),
+            None => println!("  {layer}: not made by wasmtime-error"),
+        }
+    }
+    println!();
+}
+
 fn main() {
     let error = survey().unwrap_err();
     println!("{{}}   : {error}");
     println!("{{:#}} : {error:#}");
     println!("{{:?}} :\n{error:?}\n");
+    #[cfg(feature = "location")]
+    print_locations(&error);
 
     let hot = error
         .downcast_ref::<TooHot>()
@@ -105,5 +124,13 @@ fn main() {
     println!("  format_err! with arguments (allocates) : {formatted}");
     println!("  context on an error (allocates)        : {with_context}");
     println!("  format_err! of a literal (no memory)   : {literal}");
+    #[cfg(feature = "location")]
+    println!(
+        "  ... made at {}; the out-of-memory errors have no location: {:?}",
+        literal
+            .location()
+            .expect("a static message has its location"),
+        formatted.location(),
+    );
     println!("and the program carries on.");
 }

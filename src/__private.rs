@@ -18,6 +18,7 @@ pub fn must_use(error: Error) -> Error {
 
 /// A formatted message: a `String`, as in anyhow, so that it downcasts to
 /// one (even when every argument is a constant the compiler folds in).
+#[cfg_attr(feature = "location", track_caller)]
 pub fn format_err(args: fmt::Arguments<'_>) -> Error {
     crate::error::format_message(args)
 }
@@ -26,6 +27,7 @@ pub fn format_err(args: fmt::Arguments<'_>) -> Error {
 /// leave a text known at compile time, which is kept as the
 /// `&'static str` it can be downcast to, as anyhow does; captured
 /// variables (`{x}`) are formatted.
+#[cfg_attr(feature = "location", track_caller)]
 pub fn format_err_literal(args: fmt::Arguments<'_>) -> Error {
     match args.as_str() {
         Some(text) => Error::msg(text),
@@ -56,6 +58,7 @@ pub mod kind {
 
     impl Adhoc {
         /// Wraps the value.
+        #[cfg_attr(feature = "location", track_caller)]
         #[inline]
         pub fn wrap<M>(self, message: M) -> Error
         where
@@ -77,13 +80,19 @@ pub mod kind {
         }
     }
 
-    impl<E> TraitKind for E where E: Into<Error> {}
+    // `From` rather than `Into`, which is not `#[track_caller]`: the
+    // location of a converted error is the macro's, not core's.
+    impl<E> TraitKind for E where Error: From<E> {}
 
     impl Trait {
         /// Converts the value.
+        #[cfg_attr(feature = "location", track_caller)]
         #[inline]
-        pub fn wrap<E: Into<Error>>(self, error: E) -> Error {
-            error.into()
+        pub fn wrap<E>(self, error: E) -> Error
+        where
+            Error: From<E>,
+        {
+            Error::from(error)
         }
     }
 
@@ -103,6 +112,7 @@ pub mod kind {
 
     impl Boxed {
         /// Takes over the box.
+        #[cfg_attr(feature = "location", track_caller)]
         #[inline]
         pub fn wrap(self, error: Box<dyn StdError + Send + Sync>) -> Error {
             Error::from_boxed(error)
@@ -147,6 +157,7 @@ impl Condition for &bool {
 /// ``Condition failed: `a OP b` ``; the error is that static message, with
 /// no allocation, unless both values can be shown: then it is formatted
 /// with them.
+#[cfg_attr(feature = "location", track_caller)]
 pub fn condition_failed(
     message: &'static StaticMessage,
     lhs: Option<&dyn Debug>,

@@ -58,7 +58,9 @@ impl Error {
     /// assert_eq!(format!("{back:#}"), "rendering: an error occurred when formatting an argument");
     /// ```
     pub fn from_anyhow(error: ::anyhow::Error) -> Error {
-        Error::from_payload(FromAnyhow(error), false)
+        // anyhow records no location, and where the conversion was
+        // written is not where the error was made.
+        Error::from_payload(FromAnyhow(error), false, crate::error::Site::NONE)
     }
 }
 

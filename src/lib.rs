@@ -32,6 +32,8 @@ pub mod __private;
 pub mod oom_test;
 pub mod prelude;
 
+#[cfg(feature = "location")]
+pub use error::Locations;
 #[cfg(feature = "backtrace")]
 #[doc(hidden)]
 pub use error::disable_backtrace;

@@ -12,6 +12,10 @@ use std::fmt::{self, Debug, Display};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[path = "support/locations.rs"]
+mod locations;
+
+use locations::without_locations;
 use proptest::prelude::*;
 use wasmtime_error::{Error, OutOfMemory, ToWasmtimeResult, format_err};
 
@@ -202,7 +206,7 @@ fn shown_by_ours(error: &Error) -> Vec<String> {
     let mut shown = vec![
         format!("{error}"),
         format!("{error:#}"),
-        debug_without_backtrace(format!("{error:?}")),
+        without_locations(&debug_without_backtrace(format!("{error:?}"))),
         format!("{error:#?}"),
         error.root_cause().to_string(),
         format!("{:?}", error.root_cause()),

@@ -6,6 +6,8 @@
 mod counting;
 #[path = "support/layered.rs"]
 mod layered;
+#[path = "support/locations.rs"]
+mod locations;
 #[path = "support/quiet_panic.rs"]
 mod quiet_panic;
 
@@ -1667,7 +1669,7 @@ fn panicking_display_inside_a_context_layer_drops_once() {
 
 /// `{:?}` of an error, without the backtrace the feature `backtrace` adds.
 fn debug(error: &Error) -> String {
-    cut_backtrace(&format!("{error:?}")).to_owned()
+    locations::without_locations(cut_backtrace(&format!("{error:?}")))
 }
 
 /// `{:?}` output cut before the backtrace both crates may append.

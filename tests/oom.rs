@@ -5,6 +5,12 @@
 //! allocations the API makes, and checks its output without allocating
 //! (formatting goes into a fixed buffer).
 
+#[path = "support/fixed_text.rs"]
+mod fixed_text;
+#[path = "support/locations.rs"]
+mod locations;
+
+use fixed_text::FixedText;
 use std::error::Error as StdError;
 use std::fmt::{self, Write};
 use std::num::ParseIntError;
@@ -15,54 +21,11 @@ use wasmtime_error::{Context, Error, OutOfMemory, Result, bail, ensure, format_e
 static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
 
 /// Formatted text in a fixed buffer, so that checking output allocates
-/// nothing. Text past the buffer (a long backtrace) is dropped.
-struct Text {
-    buffer: [u8; 2048],
-    len: usize,
-    truncated: bool,
-}
-
-impl Write for Text {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let mut take = s.len().min(self.buffer.len() - self.len);
-        while !s.is_char_boundary(take) {
-            take -= 1;
-        }
-        self.buffer[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
-        self.len += take;
-        self.truncated |= take < s.len();
-        Ok(())
-    }
-}
-
-impl Text {
-    fn of(args: fmt::Arguments<'_>) -> Text {
-        let mut text = Text {
-            buffer: [0; 2048],
-            len: 0,
-            truncated: false,
-        };
-        text.write_fmt(args).expect("formatting into a buffer");
-        text
-    }
-
-    /// The text, without the backtrace `{:?}` appends when the `backtrace`
-    /// feature captured one.
-    fn as_str(&self) -> &str {
-        let text = std::str::from_utf8(&self.buffer[..self.len]).expect("UTF-8");
-        match text.find("\n\nStack backtrace:") {
-            Some(end) => &text[..end],
-            None => {
-                assert!(!self.truncated, "test text longer than its buffer");
-                text
-            }
-        }
-    }
-}
-
+/// nothing, without the lines the feature `location` adds to `{:?}` (see
+/// tests/location_oom.rs for them).
 macro_rules! text {
     ($($args:tt)*) => {
-        Text::of(format_args!($($args)*))
+        FixedText::of(format_args!($($args)*)).without_locations()
     };
 }
 
@@ -401,7 +364,7 @@ fn chain(depth: usize) -> Result<Error> {
     Ok(error)
 }
 
-fn layer_text(depth: usize, position: usize) -> Text {
+fn layer_text(depth: usize, position: usize) -> FixedText {
     // Outermost first: position 0 is the last layer added.
     let layer = depth - 1 - position;
     if layer == 0 {

@@ -2,6 +2,7 @@
 
 use super::fmt::Quoted;
 use super::formatted_context::FormattedContext;
+use super::location::Site;
 use super::vtable::{ErrorImpl, INNER_ERROR_OFFSET, LayerStep, Payload, Target, VTable};
 use super::{Decoded, Error};
 use crate::OutOfMemory;
@@ -127,8 +128,10 @@ mod ext {
         fn is_out_of_memory(&self) -> bool;
         fn into_error(self) -> Error;
         /// The layer around an error that is not out of memory.
+        #[cfg_attr(feature = "location", track_caller)]
         fn wrap<C: Display + Send + Sync + 'static>(self, context: C) -> Error;
 
+        #[cfg_attr(feature = "location", track_caller)]
         #[inline]
         fn add_context<C: Display + Send + Sync + 'static>(self, context: C) -> Error
         where
@@ -163,6 +166,7 @@ mod ext {
                     error: self,
                 },
                 true,
+                Site::caller(),
             )
         }
     }
@@ -188,6 +192,7 @@ mod ext {
                     error: self,
                 },
                 false,
+                Site::caller(),
             )
         }
     }
@@ -231,6 +236,7 @@ impl<C: 'static> Attach<C> {
 }
 
 /// The error `Option::context` makes of `None`.
+#[cfg_attr(feature = "location", track_caller)]
 fn error_of_none<C: Display + Send + Sync + 'static>(context: C) -> Error {
     match Attach::of(context) {
         Attach::Value(context) => Error::from_display(context),
@@ -245,6 +251,7 @@ impl<T, E> private::Sealed for Result<T, E> {}
 impl<T> private::Sealed for Option<T> {}
 
 impl<T, E> Context<T, E> for Result<T, E> {
+    #[cfg_attr(feature = "location", track_caller)]
     fn context<C>(self, context: C) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
@@ -256,6 +263,7 @@ impl<T, E> Context<T, E> for Result<T, E> {
         }
     }
 
+    #[cfg_attr(feature = "location", track_caller)]
     #[inline]
     fn with_context<C, F>(self, f: F) -> Result<T, Error>
     where
@@ -275,6 +283,7 @@ impl<T, E> Context<T, E> for Result<T, E> {
 /// inlining the allocation.
 #[cold]
 #[inline(never)]
+#[cfg_attr(feature = "location", track_caller)]
 fn context_cold<E, C>(error: E, context: C) -> Error
 where
     E: ContextSource,
@@ -287,6 +296,7 @@ where
 /// path of its callers stays as short as a plain `match`.
 #[cold]
 #[inline(never)]
+#[cfg_attr(feature = "location", track_caller)]
 fn with_context_cold<E, C, F>(error: E, f: F) -> Error
 where
     E: ContextSource,
@@ -300,6 +310,7 @@ where
 }
 
 impl<T> Context<T, Infallible> for Option<T> {
+    #[cfg_attr(feature = "location", track_caller)]
     fn context<C>(self, context: C) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,
@@ -311,6 +322,7 @@ impl<T> Context<T, Infallible> for Option<T> {
         }
     }
 
+    #[cfg_attr(feature = "location", track_caller)]
     fn with_context<C, F>(self, f: F) -> Result<T, Error>
     where
         C: Display + Send + Sync + 'static,

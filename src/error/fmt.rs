@@ -19,10 +19,13 @@ pub(crate) fn display(error: &(dyn StdError + 'static), f: &mut fmt::Formatter<'
 }
 
 /// `{:?}` prints the outermost layer, then a "Caused by:" list (numbered when
-/// it has more than one entry) and the backtrace if one was captured;
-/// `{:#?}` is the `Debug` of the outermost layer.
+/// it has more than one entry) and the backtrace if one was captured; with
+/// the feature `location`, each error whose location `sites` knows has it
+/// on a line under its message. `{:#?}` is the `Debug` of the outermost
+/// layer.
 pub(crate) fn debug(
     error: &(dyn StdError + 'static),
+    #[cfg(feature = "location")] mut sites: super::location::Sites<'_>,
     backtrace: Option<&Backtrace>,
     f: &mut fmt::Formatter<'_>,
 ) -> fmt::Result {
@@ -30,6 +33,8 @@ pub(crate) fn debug(
         return fmt::Debug::fmt(error, f);
     }
     write!(f, "{error}")?;
+    #[cfg(feature = "location")]
+    super::location::write_location(f, sites.next())?;
     if let Some(cause) = error.source() {
         f.write_str("\n\nCaused by:")?;
         let numbered = cause.source().is_some();
@@ -50,6 +55,8 @@ pub(crate) fn debug(
                 },
             };
             write!(indented, "{cause}")?;
+            #[cfg(feature = "location")]
+            super::location::write_location(&mut indented, sites.next())?;
             next = cause.source();
             n += 1;
         }
@@ -76,18 +83,10 @@ impl Label {
         Label { text: [0; 22] }
     }
 
-    fn numbered(&mut self, mut n: usize) -> &str {
+    fn numbered(&mut self, n: usize) -> &str {
         let end = self.text.len() - 2;
         self.text[end..].copy_from_slice(b": ");
-        let mut start = end;
-        loop {
-            start -= 1;
-            self.text[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
+        let mut start = put_digits(&mut self.text[..end], n);
         // Right-aligned in five columns: pad shorter numbers with spaces.
         let columns = end - 5;
         if start > columns {
@@ -96,6 +95,29 @@ impl Label {
         }
         core::str::from_utf8(&self.text[start..]).expect("ASCII digits and spaces")
     }
+}
+
+/// Puts the decimal digits of `n` at the end of `buf`, which has room for
+/// them, and returns where they start.
+#[inline]
+fn put_digits(buf: &mut [u8], mut n: usize) -> usize {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return start;
+        }
+    }
+}
+
+/// Writes `n` in decimal, as `{}` would, without the formatting machinery.
+#[cfg(feature = "location")]
+pub(crate) fn write_decimal<W: Write>(out: &mut W, n: u32) -> fmt::Result {
+    let mut digits = [0; 10];
+    let start = put_digits(&mut digits, n as usize);
+    out.write_str(core::str::from_utf8(&digits[start..]).expect("ASCII digits"))
 }
 
 /// Writes one cause: its label before the first text, and every further

@@ -14,6 +14,7 @@ use core::fmt;
 /// # Panics
 ///
 /// If a `Display` impl returns an error on its own, as `format!` does.
+#[cfg_attr(feature = "location", track_caller)]
 pub(crate) fn format(args: fmt::Arguments<'_>) -> Error {
     match crate::alloc::format_string(args) {
         Ok(text) => Error::msg(text),

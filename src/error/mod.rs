@@ -8,6 +8,7 @@ mod fmt;
 mod formatted;
 mod formatted_context;
 mod into_box;
+mod location;
 mod payload;
 mod repr;
 mod static_msg;
@@ -19,6 +20,8 @@ pub use backtrace::disable_backtrace;
 pub use chain::Chain;
 pub use context::Context;
 pub use formatted_context::FormattedContext;
+#[cfg(feature = "location")]
+pub use location::Locations;
 use static_msg::StaticWord;
 #[doc(hidden)]
 pub use static_msg::{StaticMessage, is_plain_literal};
@@ -34,6 +37,7 @@ use core::fmt::{Debug, Display};
 use core::mem::{ManuallyDrop, MaybeUninit, size_of};
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
+pub(crate) use location::Site;
 use payload::{Boxed, DisplayOnly, Message, Plain};
 pub(crate) use repr::Decoded;
 use repr::Repr;
@@ -65,7 +69,9 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 /// - `{:#}` shows every layer, joined by `": "`;
 /// - `{:?}` shows the outermost layer, then a "Caused by:" list of the
 ///   sources (numbered when there are several), then the backtrace when the
-///   feature `backtrace` captured one;
+///   feature `backtrace` captured one; with the feature `location`, each
+///   layer whose location is known has a line `    at file:line:column`
+///   under its message;
 /// - `{:#?}` shows the `Debug` of the outermost layer.
 ///
 /// None of them allocate, except that printing a backtrace captured with the
@@ -87,9 +93,11 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 /// let error: Error = parse_port("http").unwrap_err();
 /// assert_eq!(error.to_string(), "bad port \"http\"");
 /// assert_eq!(format!("{error:#}"), "bad port \"http\": invalid digit found in string");
-/// // `{:?}` ends with a backtrace when the feature `backtrace` captured one.
-/// assert!(format!("{error:?}")
-///     .starts_with("bad port \"http\"\n\nCaused by:\n    invalid digit found in string"));
+/// // `{:?}` lists the causes. With the feature `location` each layer has
+/// // its location under it; with `backtrace`, a captured backtrace ends it.
+/// let debug = format!("{error:?}");
+/// assert!(debug.starts_with("bad port \"http\"\n"));
+/// assert!(debug.contains("\n\nCaused by:\n    invalid digit found in string"));
 /// assert!(error.is::<std::num::ParseIntError>());
 /// assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
 /// ```
@@ -131,6 +139,7 @@ impl Error {
     /// let overflow = Vec::<u8>::new().try_reserve(usize::MAX).unwrap_err();
     /// assert!(Error::new(overflow).is::<wasmtime_error::OutOfMemory>());
     /// ```
+    #[cfg_attr(feature = "location", track_caller)]
     #[inline]
     pub fn new<E>(error: E) -> Self
     where
@@ -139,7 +148,7 @@ impl Error {
         if let Some(oom) = crate::oom::allocation_failure(&error) {
             return Error::from_oom(oom);
         }
-        Error::from_payload(Plain(error), true)
+        Error::from_payload(Plain(error), true, Site::caller())
     }
 
     /// An error whose message is `message`'s `Display`, and whose `{:#?}`
@@ -157,12 +166,13 @@ impl Error {
     /// assert_eq!(format!("{error:#?}"), "\"no such table\"");
     /// assert_eq!(error.downcast_ref::<String>().unwrap(), "no such table");
     /// ```
+    #[cfg_attr(feature = "location", track_caller)]
     #[inline]
     pub fn msg<M>(message: M) -> Self
     where
         M: Display + Debug + Send + Sync + 'static,
     {
-        Error::from_payload(Message(message), true)
+        Error::from_payload(Message(message), true, Site::caller())
     }
 
     /// Takes over an already boxed error. It can be downcast to
@@ -181,8 +191,9 @@ impl Error {
     /// assert_eq!(error.to_string(), "plain text");
     /// assert!(error.is::<Box<dyn std::error::Error + Send + Sync>>());
     /// ```
+    #[cfg_attr(feature = "location", track_caller)]
     pub fn from_boxed(boxed_error: Box<dyn StdError + Send + Sync + 'static>) -> Self {
-        Error::from_payload(Boxed(boxed_error), true)
+        Error::from_payload(Boxed(boxed_error), true, Site::caller())
     }
 
     /// Wraps the error in a layer that displays `context`; the error becomes
@@ -206,6 +217,7 @@ impl Error {
     /// let oom = Error::from(OutOfMemory::new(64)).context("never shown");
     /// assert_eq!(oom.to_string(), "out of memory (failed to allocate 64 bytes)");
     /// ```
+    #[cfg_attr(feature = "location", track_caller)]
     #[inline]
     pub fn context<C>(self, context: C) -> Self
     where
@@ -385,7 +397,8 @@ impl Error {
         if let Some((word, message)) = Error::innermost_static(this)
             && found == NonNull::from(message.message_ref()).cast()
         {
-            let promoted = Error::from_payload(Message(*message.message_ref()), false);
+            let promoted =
+                Error::from_payload(Message(*message.message_ref()), false, message.site());
             if promoted.is_out_of_memory() {
                 return None;
             }
@@ -483,11 +496,16 @@ impl Error {
         matches!(self.repr.decode(), Decoded::Oom(_))
     }
 
-    /// Boxes `payload` (capturing a backtrace if asked and the feature is
-    /// on), or returns the out-of-memory error for the failed allocation.
+    /// Boxes `payload` made at `site` (capturing a backtrace if asked and
+    /// the feature is on), or returns the out-of-memory error for the
+    /// failed allocation.
     #[inline]
-    pub(crate) fn from_payload<P: Payload>(payload: P, capture_backtrace: bool) -> Self {
-        match box_payload(payload) {
+    pub(crate) fn from_payload<P: Payload>(
+        payload: P,
+        capture_backtrace: bool,
+        site: Site,
+    ) -> Self {
+        match box_payload(payload, site) {
             Ok(header) => {
                 #[cfg(feature = "backtrace")]
                 if capture_backtrace {
@@ -504,11 +522,12 @@ impl Error {
 
     /// An error with only a `Display` (`Option::context`, and `anyhow!` of
     /// a value that is not an error).
+    #[cfg_attr(feature = "location", track_caller)]
     pub(crate) fn from_display<M>(message: M) -> Self
     where
         M: Display + Send + Sync + 'static,
     {
-        Error::from_payload(DisplayOnly(message), true)
+        Error::from_payload(DisplayOnly(message), true, Site::caller())
     }
 
     #[inline]
@@ -628,6 +647,7 @@ where
     E: StdError + Send + Sync + 'static,
 {
     /// Same as [`Error::new`]; does not allocate for `OutOfMemory`.
+    #[cfg_attr(feature = "location", track_caller)]
     #[inline]
     fn from(error: E) -> Self {
         Error::new(error)
@@ -683,7 +703,13 @@ impl Display for Error {
 
 impl Debug for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        fmt::debug(self.as_dyn(), self.backtrace_if_any(), f)
+        fmt::debug(
+            self.as_dyn(),
+            #[cfg(feature = "location")]
+            location::Sites::of(self),
+            self.backtrace_if_any(),
+            f,
+        )
     }
 }
 

@@ -1,5 +1,6 @@
 //! The zero-allocation case: an error that points at a `'static` message.
 
+use super::location::Site;
 use super::repr::{Decoded, Repr};
 use core::error::Error as StdError;
 use core::fmt;
@@ -12,12 +13,23 @@ use core::fmt;
 #[repr(C, align(4))]
 pub struct StaticMessage {
     message: &'static str,
+    /// Where the macro was called, evaluated with the `static`: the
+    /// location costs no allocation and no work at run time.
+    site: Site,
 }
 
 impl StaticMessage {
     #[doc(hidden)]
+    #[cfg_attr(feature = "location", track_caller)]
     pub const fn new(message: &'static str) -> Self {
-        StaticMessage { message }
+        StaticMessage {
+            message,
+            site: Site::caller(),
+        }
+    }
+
+    pub(crate) fn site(&self) -> Site {
+        self.site
     }
 
     /// The message, as `downcast_ref::<&'static str>()` hands it out.

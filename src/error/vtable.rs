@@ -1,11 +1,12 @@
 //! The boxed case of an [`Error`]: one heap allocation that starts with a
-//! [`Header`] (a hand-made vtable pointer, and the backtrace when that feature
-//! is on) followed by the payload, a concrete type that implements
-//! `core::error::Error`.
+//! [`Header`] (a hand-made vtable pointer, the location with the feature
+//! `location`, and the backtrace with the feature `backtrace`) followed by
+//! the payload, a concrete type that implements `core::error::Error`.
 //!
 //! Everything that needs to know the payload's type goes through [`VTable`],
 //! whose functions are instantiated once per payload type by [`ErrorImpl`].
 
+use super::location::Site;
 use super::{Error, fmt as error_fmt};
 use crate::OutOfMemory;
 use core::alloc::Layout;
@@ -25,6 +26,9 @@ use std::backtrace::Backtrace;
 #[repr(C)]
 pub(crate) struct Header {
     pub(crate) vtable: &'static VTable,
+    /// Where the layer was made: one word with the feature `location`,
+    /// zero-sized without it.
+    pub(crate) site: Site,
     #[cfg(feature = "backtrace")]
     pub(crate) backtrace: Option<Backtrace>,
 }
@@ -277,15 +281,19 @@ pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
     NonNull::new(raw).ok_or(OutOfMemory::new(layout.size()))
 }
 
-/// Moves `payload` into a new allocation with its header. On failure the
-/// payload is dropped and the failed request is returned.
+/// Moves `payload` into a new allocation with its header, made at `site`.
+/// On failure the payload is dropped and the failed request is returned.
 #[inline]
-pub(crate) fn box_payload<P: Payload>(payload: P) -> Result<NonNull<Header>, OutOfMemory> {
+pub(crate) fn box_payload<P: Payload>(
+    payload: P,
+    site: Site,
+) -> Result<NonNull<Header>, OutOfMemory> {
     let layout = Layout::new::<ErrorImpl<P>>();
     let raw = try_alloc(layout)?.cast::<ErrorImpl<P>>();
     let value = ErrorImpl {
         header: Header {
             vtable: payload.vtable(),
+            site,
             #[cfg(feature = "backtrace")]
             backtrace: None,
         },
@@ -433,7 +441,17 @@ impl<P: Payload> fmt::Display for ErrorImpl<P> {
 
 impl<P: Payload> fmt::Debug for ErrorImpl<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        error_fmt::debug(&self.payload, self.backtrace(), f)
+        #[cfg(feature = "location")]
+        // SAFETY: the payload is live while `self` is borrowed; the inner
+        // error lives inside it and is only read.
+        let inner = unsafe { P::inner_error(NonNull::from(&self.payload)).map(|e| &*e.as_ptr()) };
+        error_fmt::debug(
+            &self.payload,
+            #[cfg(feature = "location")]
+            super::location::Sites::of_layer(self.header.site, inner),
+            self.backtrace(),
+            f,
+        )
     }
 }
 

@@ -49,6 +49,15 @@ pub fn is_bus_fault(error: &Error) -> bool {
     matches!(error.downcast_ref::<DriverError>(), Some(DriverError::Bus(_)))
 }
 
+/// The line of each layer of `error` that knows where it was made,
+/// outermost first, read without allocating (feature `location`).
+#[cfg(feature = "location")]
+pub fn layer_lines(error: &Error) -> impl Iterator<Item = u32> + '_ {
+    error
+        .locations()
+        .filter_map(|(_, location)| location.map(|location| location.line()))
+}
+
 /// Out of memory travels without allocation, with or without std.
 pub fn out_of_memory() -> Error {
     Error::from(OutOfMemory::new(64)).context("ignored")
