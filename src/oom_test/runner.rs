@@ -11,7 +11,7 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use std::any::Any;
 use std::boxed::Box;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::string::String;
 use std::sync::Arc;
@@ -737,7 +737,7 @@ impl OomTest {
         if run.count != allocations {
             return Err(unstable(std::vec![allocations, run.count]));
         }
-        let mut occurrences: BTreeMap<Option<SiteKey>, Vec<u64>> = BTreeMap::new();
+        let mut occurrences: HashMap<Option<SiteKey>, Vec<u64>> = HashMap::new();
         for (index, key) in recorded.into_iter().enumerate() {
             occurrences.entry(key).or_default().push(index as u64);
         }

@@ -106,7 +106,7 @@ impl Frames {
 
 /// A site of the code under test, as [`Frames::site_key`] finds it: the
 /// same function and line is the same key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct SiteKey(u32);
 
 /// What the cache knows of an address.
