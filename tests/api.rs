@@ -20,7 +20,7 @@ use std::fmt::{self, Debug, Display};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasmtime_error::{
-    Chain, Context, Error, OutOfMemory, Result, anyhow, bail, ensure, format_err,
+    Chain, Context, Error, OutOfMemory, Result, anyhow, bail, ensure, format_context, format_err,
 };
 
 #[global_allocator]
@@ -223,6 +223,26 @@ fn context_layers_on_an_error() {
     assert_eq!(*error.downcast_ref::<&str>().unwrap(), "saving");
 }
 
+/// On its own, a `format_context!` shows its text, or the out-of-memory
+/// error that kept the text from being made.
+#[test]
+fn formatted_context_shows_its_text_or_its_out_of_memory() {
+    let level = std::hint::black_box(3);
+    let context = format_context!("level {level}");
+    assert_eq!(context.to_string(), "level 3");
+    assert_eq!(format!("{context:?}"), "\"level 3\"");
+
+    let context = without_memory(|| format_context!("level {level}"));
+    assert_eq!(
+        context.to_string(),
+        "out of memory (failed to allocate 7 bytes)"
+    );
+    assert_eq!(
+        format!("{context:?}"),
+        "OutOfMemory { requested_allocation_size: 7 }"
+    );
+}
+
 #[test]
 fn context_on_result_of_std_error() {
     let ok: std::result::Result<u8, Layered> = Ok(3);
@@ -395,6 +415,40 @@ fn root_cause_is_the_last_source() {
 
 // ---------------------------------------------------------------------------
 // Downcasting.
+
+/// A search (`is`, `downcast_ref`, `downcast_mut`) steps over the context
+/// layers around a boxed error in a loop, without a call per layer: it
+/// needs the same small stack however deep the chain is. A call per layer
+/// would need at least 16 bytes of stack per layer, 1.6 MB here.
+#[test]
+#[cfg_attr(miri, ignore = "makes and searches 100 000 layers")]
+fn searching_through_many_context_layers_needs_little_stack() {
+    const LAYERS: usize = 100_000;
+    let mut error = Error::new(Layered::chain(&["root"]));
+    for n in 0..LAYERS {
+        error = error.context(n);
+    }
+    let searched = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            assert!(error.is::<Layered>());
+            assert!(!error.is::<String>());
+            assert_eq!(error.downcast_ref::<Layered>().unwrap().text, "root");
+            error.downcast_mut::<Layered>().unwrap().text = "changed";
+            assert_eq!(error.root_cause().to_string(), "changed");
+            error
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    // Dropping the layers takes a call per layer: on a stack of its own.
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(move || drop(searched))
+        .unwrap()
+        .join()
+        .unwrap();
+}
 
 #[test]
 fn is_finds_every_layer() {
@@ -884,6 +938,22 @@ fn into_boxed_dyn_error_of_out_of_memory() {
     );
 }
 
+/// The box of `Error::new(e)` shows `e`: its `Display`, its `Debug` for
+/// `{:#?}`, and its own sources.
+#[test]
+fn into_boxed_dyn_error_of_a_wrapped_error_keeps_its_sources() {
+    let layered = Layered::chain(&["a", "b", "c"]);
+    let debug = format!("{layered:#?}");
+    let boxed = Error::new(layered).into_boxed_dyn_error();
+    assert_eq!(boxed.to_string(), "a");
+    assert_eq!(format!("{boxed:#}"), "a: b: c");
+    assert_eq!(format!("{boxed:#?}"), debug);
+    let source = boxed.source().unwrap();
+    assert_eq!(source.to_string(), "b");
+    assert_eq!(source.source().unwrap().to_string(), "c");
+    assert!(source.is::<Layered>());
+}
+
 #[test]
 fn into_boxed_dyn_error_of_static_and_formatted_messages() {
     let boxed = format_err!("literal").into_boxed_dyn_error();
@@ -1127,6 +1197,10 @@ fn deref_mut_of_each_kind() {
     assert!(!object_is_oom);
     let object: &mut (dyn StdError + Send + Sync) = &mut *error;
     assert_eq!(object.to_string(), "no room");
+    // Its `Debug` is the message's, quoted, as for the error itself.
+    assert_eq!(format!("{object:?}"), "\"no room\"");
+    assert!(object.source().is_none());
+    assert_eq!(format!("{error:#?}"), "\"no room\"");
     assert_eq!(error.downcast_ref::<&str>(), Some(&"no room"));
     assert!(!error.is::<OutOfMemory>());
 }

@@ -484,6 +484,34 @@ fn ensure_takes_a_bool_reference_like_anyhow() {
     let on: &bool = &true;
     let message = same_ensure!(!on);
     assert_eq!(message, "Condition failed: `!on`");
+    // A `&bool` that holds passes, with or without a message.
+    let passes = || -> wasmtime_error::Result<u8> {
+        wasmtime_error::ensure!(on);
+        wasmtime_error::ensure!(on, "never shown {}", 1);
+        Ok(7)
+    };
+    assert_eq!(passes().unwrap(), 7);
+}
+
+/// A side is shown when its `Debug` has at most 40 bytes, as in anyhow.
+#[test]
+fn ensure_shows_sides_of_up_to_forty_bytes() {
+    let forty = "x".repeat(38);
+    let forty_one = "x".repeat(39);
+    let short = "y";
+    assert_eq!(format!("{forty:?}").len(), 40);
+    assert_eq!(
+        same_ensure!(forty.as_str() == short),
+        format!("Condition failed: `forty.as_str() == short` (\"{forty}\" vs \"y\")")
+    );
+    assert_eq!(
+        same_ensure!(forty_one.as_str() == short),
+        "Condition failed: `forty_one.as_str() == short`"
+    );
+    assert_eq!(
+        same_ensure!(short == forty_one.as_str()),
+        "Condition failed: `short == forty_one.as_str()`"
+    );
 }
 
 #[test]
