@@ -24,7 +24,7 @@
 
 use super::child::{self, ChildEnd, Ended, Event, Forked, Frame, Pool};
 use super::report::{self, FailureKind};
-use super::runner::{Outcome, Returned, RunEnd, RunRecord};
+use super::run::{Outcome, Returned, RunEnd, RunRecord};
 use super::site::{Frames, MAX_FRAMES};
 use super::state::{self, Allocation, Mode, Paused, Run, Settings};
 use super::text::{TEXT_BYTES, Text};

@@ -125,6 +125,7 @@ mod child;
 #[cfg(all(unix, not(miri)))]
 mod isolated;
 mod report;
+mod run;
 mod runner;
 mod site;
 mod state;
