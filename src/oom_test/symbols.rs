@@ -145,6 +145,7 @@ mod server {
     /// until the parent closes the request pipe.
     fn serve(requests: OwnedFd, answers: OwnedFd) -> ! {
         quiet();
+        close_the_rest(&[requests.as_raw_fd(), answers.as_raw_fd()]);
         let mut requests = File::from(requests);
         let mut answers = File::from(answers);
         let mut ip = [0u8; 8];
@@ -181,6 +182,24 @@ mod server {
                 // SAFETY: both descriptors are open; `dup2` only replaces
                 // the server's stdout and stderr.
                 unsafe { libc::dup2(null.as_raw_fd(), fd) };
+            }
+        }
+    }
+
+    /// Closes every descriptor but stdin, stdout, stderr and `keep`. The
+    /// server lives as long as the test process: a pipe end it inherited
+    /// from another thread's half-spawned `Command` would keep that
+    /// command's output open, and its reader waiting, until then.
+    fn close_the_rest(keep: &[i32]) {
+        // SAFETY: `sysconf` has no preconditions.
+        let limit = unsafe { libc::sysconf(libc::_SC_OPEN_MAX) };
+        let limit = i32::try_from(limit).unwrap_or(1024).clamp(3, 65_536);
+        for fd in 3..limit {
+            if !keep.contains(&fd) {
+                // SAFETY: closing a descriptor this process no longer
+                // uses (or one that is not open, which fails harmlessly);
+                // nothing in the server refers to any but `keep`.
+                unsafe { libc::close(fd) };
             }
         }
     }
