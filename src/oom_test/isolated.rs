@@ -318,11 +318,7 @@ pub(crate) fn sweep(
         retried: Vec::new(),
         limits,
     };
-    let mut parts: Vec<Vec<u64>> = (0..sweepers).map(|_| Vec::new()).collect();
-    for (position, &target) in low.iter().enumerate() {
-        parts[position % sweepers].push(target);
-    }
-    for part in parts.into_iter().filter(|part| !part.is_empty()) {
+    for part in deal(low, sweepers) {
         spawn_sweeper(&mut pool, &mut collector, part, settings, run_once)?;
     }
     let mut parent = None;
@@ -356,13 +352,7 @@ pub(crate) fn sweep(
         if let Some(error) = forking.error {
             return Err(error);
         }
-        let mut parts: Vec<Vec<u64>> = (0..jobs).map(|_| Vec::new()).collect();
-        for (position, &target) in forking.deferred.iter().enumerate() {
-            parts[position % jobs].push(target);
-        }
-        collector
-            .respawn
-            .extend(parts.into_iter().filter(|part| !part.is_empty()));
+        collector.respawn.extend(deal(&forking.deferred, jobs));
         let captured = report::take_captured();
         parent = Some(RunRecord {
             target: u64::MAX,
@@ -388,6 +378,18 @@ pub(crate) fn sweep(
     }
     collector.records.sort_by_key(|record| record.target);
     Ok((collector.records, parent))
+}
+
+/// `targets` dealt round-robin into at most `hands` non-empty lists, so
+/// that each list mixes cheap runs and dear ones.
+fn deal(targets: &[u64], hands: usize) -> Vec<Vec<u64>> {
+    let hands = hands.max(1);
+    let mut parts: Vec<Vec<u64>> = (0..hands).map(|_| Vec::new()).collect();
+    for (position, &target) in targets.iter().enumerate() {
+        parts[position % hands].push(target);
+    }
+    parts.retain(|part| !part.is_empty());
+    parts
 }
 
 /// The first allocation index left to forking runs: below it, re-running
