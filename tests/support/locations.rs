@@ -31,10 +31,20 @@ pub fn without_locations(text: &str) -> String {
     if !cfg!(feature = "location") {
         return text.to_owned();
     }
-    text.split('\n')
-        .filter(|line| !is_location_line(line))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut kept: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        // The last location of an error printed inside another's `Debug`
+        // (`Error { context: .., source: .. }`) ends that struct: ` }`.
+        match line.strip_suffix(" }").filter(|inner| is_location_line(inner)) {
+            Some(_) => match kept.last_mut() {
+                Some(previous) => previous.push_str(" }"),
+                None => kept.push(" }".to_owned()),
+            },
+            None if is_location_line(line) => {}
+            None => kept.push(line.to_owned()),
+        }
+    }
+    kept.join("\n")
 }
 
 /// `    at src/x.rs:10:5`: indented, then `at `, a path and two numbers.
