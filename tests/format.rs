@@ -279,7 +279,10 @@ fn assert_same_box(ours: &(dyn StdError + 'static), theirs: &(dyn StdError + 'st
         "{{:#?}} differs"
     );
     // With the feature `location`, ours shows where each layer was made.
-    let (a, b) = (without_locations(&format!("{ours:?}")), format!("{theirs:?}"));
+    let (a, b) = (
+        without_locations(&format!("{ours:?}")),
+        format!("{theirs:?}"),
+    );
     if !a.contains("Stack backtrace:") && !b.contains("Stack backtrace:") {
         assert_eq!(a, b, "{{:?}} differs");
     }

@@ -35,7 +35,10 @@ pub fn without_locations(text: &str) -> String {
     for line in text.split('\n') {
         // The last location of an error printed inside another's `Debug`
         // (`Error { context: .., source: .. }`) ends that struct: ` }`.
-        match line.strip_suffix(" }").filter(|inner| is_location_line(inner)) {
+        match line
+            .strip_suffix(" }")
+            .filter(|inner| is_location_line(inner))
+        {
             Some(_) => match kept.last_mut() {
                 Some(previous) => previous.push_str(" }"),
                 None => kept.push(" }".to_owned()),
