@@ -105,6 +105,8 @@ impl From<Error> for ::anyhow::Error {
         match error.into_decoded() {
             Decoded::Oom(oom) => ::anyhow::Error::new(oom),
             Decoded::Static(message) => ::anyhow::Error::msg(*message.message_ref()),
+            // SAFETY: `into_decoded` handed the claim on the record over.
+            Decoded::Record(record) => unsafe { crate::error::record_into_anyhow(record) },
             // SAFETY: `into_decoded` handed the allocation over; its vtable
             // matches its payload, and it is not used after this.
             Decoded::Boxed(header) => unsafe { ((*header.as_ptr()).vtable.into_anyhow)(header) },

@@ -3,9 +3,9 @@
 use super::fmt::Quoted;
 use super::formatted_context::FormattedContext;
 use super::location::Site;
+use super::oom_record::What;
 use super::vtable::{ErrorImpl, INNER_ERROR_OFFSET, LayerStep, Payload, Target, VTable};
-use super::{Decoded, Error};
-use crate::OutOfMemory;
+use super::Error;
 use core::any::{Any, TypeId};
 use core::convert::Infallible;
 use core::error::Error as StdError;
@@ -124,7 +124,8 @@ mod ext {
     )]
     pub trait ContextSource: Send + Sync + 'static {
         /// Whether the error stands for a failed allocation (then context
-        /// is not added: it would need the memory that just ran out).
+        /// is not boxed: that would need the memory that just ran out; what
+        /// can be kept without memory goes into the error's record).
         fn is_out_of_memory(&self) -> bool;
         fn into_error(self) -> Error;
         /// The layer around an error that is not out of memory.
@@ -138,12 +139,14 @@ mod ext {
             Self: Sized,
         {
             if self.is_out_of_memory() {
-                return self.into_error();
+                return self
+                    .into_error()
+                    .keep_context(What::of(&context), Site::caller());
             }
             match Attach::of(context) {
                 Attach::Value(context) => self.wrap(context),
                 Attach::Text(text) => self.wrap(text),
-                Attach::OutOfMemory(oom) => Error::from_oom(oom),
+                Attach::Replace(error) => error,
             }
         }
     }
@@ -173,10 +176,11 @@ mod ext {
 
     impl ContextSource for Error {
         /// Is the error itself out of memory (not: does it hold an
-        /// `OutOfMemory` somewhere).
+        /// `OutOfMemory` somewhere). A boxed error, the one a working
+        /// program adds context to, is told apart by one test.
         #[inline]
         fn is_out_of_memory(&self) -> bool {
-            Error::is_out_of_memory(self)
+            self.repr.boxed_header().is_none() && Error::is_out_of_memory(self)
         }
 
         #[inline]
@@ -205,8 +209,9 @@ enum Attach<C> {
     /// The text of a `format_context!`, attached as its `String`.
     Text(String),
     /// A context that is itself out of memory (a `format_context!` or a
-    /// `format_err!` whose allocation failed): it replaces the error.
-    OutOfMemory(OutOfMemory),
+    /// `format_err!` whose allocation failed, with the context it kept, if
+    /// any): it replaces the error.
+    Replace(Error),
 }
 
 impl<C: 'static> Attach<C> {
@@ -221,15 +226,25 @@ impl<C: 'static> Attach<C> {
                 .and_then(Option::take);
             return match (formatted, slot) {
                 (Some(FormattedContext { text: Ok(text) }), _) => Attach::Text(text),
-                (Some(FormattedContext { text: Err(oom) }), _) => Attach::OutOfMemory(oom),
+                (Some(FormattedContext { text: Err(oom) }), _) => {
+                    Attach::Replace(Error::from_oom(oom))
+                }
                 (None, Some(context)) => Attach::Value(context),
                 (None, None) => unreachable!("taken only when it was there"),
             };
         }
-        if let Some(error) = (&context as &dyn Any).downcast_ref::<Error>()
-            && let Decoded::Oom(oom) = error.repr.decode()
+        if (&context as &dyn Any)
+            .downcast_ref::<Error>()
+            .is_some_and(Error::is_out_of_memory)
         {
-            return Attach::OutOfMemory(oom);
+            let mut slot = Some(context);
+            return match (&mut slot as &mut dyn Any)
+                .downcast_mut::<Option<Error>>()
+                .and_then(Option::take)
+            {
+                Some(error) => Attach::Replace(error),
+                None => unreachable!("an `Error`, checked just above"),
+            };
         }
         Attach::Value(context)
     }
@@ -241,7 +256,7 @@ fn error_of_none<C: Display + Send + Sync + 'static>(context: C) -> Error {
     match Attach::of(context) {
         Attach::Value(context) => Error::from_display(context),
         Attach::Text(text) => Error::from_display(text),
-        Attach::OutOfMemory(oom) => Error::from_oom(oom),
+        Attach::Replace(error) => error,
     }
 }
 
@@ -304,7 +319,7 @@ where
     F: FnOnce() -> C,
 {
     if error.is_out_of_memory() {
-        return error.into_error();
+        return error.into_error().keep_context(What::DROPPED, Site::caller());
     }
     error.add_context(f())
 }

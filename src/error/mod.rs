@@ -9,7 +9,9 @@ mod formatted;
 mod formatted_context;
 mod into_box;
 mod location;
+mod oom_record;
 mod payload;
+mod record_table;
 mod repr;
 mod static_msg;
 mod vtable;
@@ -27,6 +29,8 @@ use static_msg::StaticWord;
 pub use static_msg::{StaticMessage, is_plain_literal};
 
 pub(crate) use formatted::format as format_message;
+#[cfg(feature = "anyhow")]
+pub(crate) use oom_record::into_anyhow as record_into_anyhow;
 #[cfg(feature = "anyhow")]
 pub(crate) use vtable::Access;
 pub(crate) use vtable::Target;
@@ -111,8 +115,10 @@ const _: () = assert!(size_of::<crate::Result<()>>() == size_of::<usize>());
 const _: () = assert!(size_of::<Option<Error>>() == size_of::<usize>());
 
 // SAFETY: every payload is `Send + Sync` (the `Payload` trait requires it),
-// static messages are immutable `'static` data and the OOM case is a plain
-// integer.
+// static messages are immutable `'static` data, the OOM case is a plain
+// integer, and a record holds only `'static` references and integers, and
+// is owned by the error (the table's claims order the accesses of one
+// owner after those of the one before, on whatever thread).
 unsafe impl Send for Error {}
 // SAFETY: as above.
 unsafe impl Sync for Error {}
@@ -476,6 +482,8 @@ impl Error {
             // `OutOfMemory` it carries.
             Decoded::Oom(_) => unsafe { &*(self as *const Error).cast::<OutOfMemory>() },
             Decoded::Static(message) => message,
+            // SAFETY: the record is claimed by `self`, borrowed here.
+            Decoded::Record(record) => unsafe { oom_record::Record::top(record) },
             // SAFETY: a boxed word points at a live allocation whose vtable
             // matches its payload, borrowed as long as `self` is.
             Decoded::Boxed(header) => unsafe {
@@ -491,9 +499,10 @@ impl Error {
         ManuallyDrop::new(self).repr.decode()
     }
 
+    /// Out of memory, whether or not it kept context.
     #[inline]
     pub(crate) fn is_out_of_memory(&self) -> bool {
-        matches!(self.repr.decode(), Decoded::Oom(_))
+        self.repr.is_out_of_memory()
     }
 
     /// Boxes `payload` made at `site` (capturing a backtrace if asked and
@@ -600,6 +609,11 @@ impl Error {
                 };
             },
             Decoded::Oom(_) => target.is::<OutOfMemory>().then_some(cursor.cast()),
+            // The kept layers are text for the formats and the chain, not
+            // values: only the failure is found.
+            Decoded::Record(record) => target
+                .is::<OutOfMemory>()
+                .then(|| oom_record::Record::oom(record).cast()),
             Decoded::Static(message) => target
                 .is::<&'static str>()
                 .then(|| NonNull::from(message.message_ref()).cast()),
@@ -616,7 +630,7 @@ impl Error {
             // SAFETY: as in `find_in`; only reads.
             match unsafe { (*cursor.as_ptr()).repr.decode() } {
                 Decoded::Static(message) => return Some((cursor, message)),
-                Decoded::Oom(_) => return None,
+                Decoded::Oom(_) | Decoded::Record(_) => return None,
                 Decoded::Boxed(header) => {
                     // SAFETY: a boxed word heads a live allocation whose
                     // vtable matches its payload; the inner error lives in it.
@@ -635,9 +649,15 @@ impl Error {
     /// `target`, and the caller moved it out.
     pub(crate) unsafe fn drop_rest_at(error: Error, target: &Target) {
         let error = ManuallyDrop::new(error);
-        if let Decoded::Boxed(header) = error.repr.decode() {
+        match error.repr.decode() {
             // SAFETY: per the caller; the allocation is not used again.
-            unsafe { ((*header.as_ptr()).vtable.drop_rest)(header, target) };
+            Decoded::Boxed(header) => unsafe {
+                ((*header.as_ptr()).vtable.drop_rest)(header, target)
+            },
+            // The `OutOfMemory` moved out was a copy: the rest is the
+            // error itself, whose drop releases the record.
+            Decoded::Record(_) => drop(ManuallyDrop::into_inner(error)),
+            Decoded::Oom(_) | Decoded::Static(_) => {}
         }
     }
 }
@@ -687,6 +707,8 @@ impl DerefMut for Error {
             // over the same `Repr`, and this word is a static one, the only
             // kind `StaticWord` is made from; nothing writes through it.
             Decoded::Static(_) => unsafe { &mut *(self as *mut Error).cast::<StaticWord>() },
+            // SAFETY: the record is claimed by `self`, uniquely borrowed.
+            Decoded::Record(record) => unsafe { oom_record::Record::top_mut(record) },
             // SAFETY: the allocation is uniquely borrowed through `self`.
             Decoded::Boxed(header) => unsafe {
                 ((*header.as_ptr()).vtable.object)(header).as_mut()
@@ -716,9 +738,12 @@ impl Debug for Error {
 impl Drop for Error {
     #[inline]
     fn drop(&mut self) {
-        if let Decoded::Boxed(header) = self.repr.decode() {
+        if let Some(header) = self.repr.boxed_header() {
             // SAFETY: the error owns its allocation and is dropped once.
             unsafe { ((*header.as_ptr()).vtable.drop)(header) };
+        } else if let Some(record) = self.repr.record_of() {
+            // SAFETY: the error owns its record and is dropped once.
+            unsafe { oom_record::release(record) };
         }
     }
 }
