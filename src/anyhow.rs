@@ -68,7 +68,9 @@ impl Error {
 /// (up to the backtrace, which anyhow captures anew), `{:#?}`, `chain()`,
 /// `root_cause()` and `downcast_ref` of every type in the chain give what
 /// they gave on the [`Error`]. An out-of-memory error becomes an anyhow
-/// error that `is::<OutOfMemory>()`; one that came from
+/// error that `is::<OutOfMemory>()`, with the context layers it kept as
+/// anyhow context layers that show the same text (and, as here, do not
+/// downcast to `&str`); its record is given back. One that came from
 /// [`Error::from_anyhow`] gives the original back.
 ///
 /// Our allocations are freed as each layer is converted, but anyhow

@@ -105,10 +105,10 @@ fn error_from_out_of_memory_allocates_nothing() {
             error.downcast_ref::<OutOfMemory>(),
             Some(&OutOfMemory::new(12))
         );
-        let error = Error::from(OutOfMemory::new(3)).context("dropped");
+        let error = Error::from(OutOfMemory::new(3)).context("kept");
         assert_eq!(
             text!("{error:#}").as_str(),
-            "out of memory (failed to allocate 3 bytes)"
+            "kept: out of memory (failed to allocate 3 bytes)"
         );
         Ok(())
     });
@@ -337,10 +337,11 @@ fn context_on_out_of_memory_allocates_nothing() {
             .with_context(|| -> &str { panic!("the closure must not run") })
             .unwrap_err();
         assert!(error.is::<OutOfMemory>());
-        let error = Err::<(), _>(error).context("ignored").unwrap_err();
+        let error = Err::<(), _>(error).context("kept").unwrap_err();
         assert_eq!(
-            text!("{error}").as_str(),
-            "out of memory (failed to allocate 16 bytes)"
+            text!("{error:#}").as_str(),
+            "kept: (1 context layer dropped for lack of memory): \
+             out of memory (failed to allocate 16 bytes)"
         );
         Ok(())
     });

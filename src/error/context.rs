@@ -1,11 +1,11 @@
 //! The [`Context`] trait and the context layers it adds.
 
+use super::Error;
 use super::fmt::Quoted;
 use super::formatted_context::FormattedContext;
 use super::location::Site;
 use super::oom_record::What;
 use super::vtable::{ErrorImpl, INNER_ERROR_OFFSET, LayerStep, Payload, Target, VTable};
-use super::Error;
 use core::any::{Any, TypeId};
 use core::convert::Infallible;
 use core::error::Error as StdError;
@@ -23,14 +23,18 @@ use std_alloc::string::String;
 /// when there is an error; `format!` would abort the process when that
 /// allocation fails.
 ///
-/// On an out-of-memory error (an [`OutOfMemory`], or an allocation failure
-/// of std or hashbrown that converts into one), `context` returns the error
-/// as it is, without allocating, and `with_context` does not even call its
-/// closure: adding context would need the memory that just ran out. If the
-/// context layer itself cannot be allocated, or the context is itself out
-/// of memory (a `format_context!` or `format_err!` whose allocation
-/// failed), the result is that `OutOfMemory` error, and nothing more is
-/// allocated.
+/// On an out-of-memory error (an [`OutOfMemory`](crate::OutOfMemory), or an
+/// allocation failure of std or hashbrown that converts into one), nothing
+/// is allocated: boxing a layer would need the memory that just ran out.
+/// `context` keeps a `&'static str` (or a `format_err!("literal")`) in the
+/// error's record in static memory, and drops any other context, counting
+/// it there; `with_context` does not even call its closure, and counts the
+/// layer as dropped. [Context on out-of-memory
+/// errors](crate::Error#context-on-out-of-memory-errors) says how they
+/// show, and how many fit. If the context layer itself cannot be allocated,
+/// or the context is itself out of memory (a `format_context!` or
+/// `format_err!` whose allocation failed), the result is that
+/// out-of-memory error, and nothing more is allocated.
 ///
 /// This trait is sealed: it is implemented for `Result<T, E>` (where `E` is a
 /// `core::error::Error + Send + Sync + 'static` or an [`Error`]) and for
@@ -56,10 +60,18 @@ use std_alloc::string::String;
 /// let port: Option<u16> = None;
 /// assert_eq!(port.context("no port").unwrap_err().to_string(), "no port");
 ///
-/// // Out of memory passes through untouched, and the closure never runs.
+/// // On out of memory, the closure never runs; a static text is kept.
 /// let oom: Result<(), OutOfMemory> = Err(OutOfMemory::new(8));
-/// let error = oom.with_context(|| -> String { unreachable!() }).unwrap_err();
+/// let error = oom
+///     .with_context(|| -> String { unreachable!() })
+///     .context("loading")
+///     .unwrap_err();
 /// assert!(error.is::<OutOfMemory>());
+/// assert_eq!(
+///     format!("{error:#}"),
+///     "loading: (1 context layer dropped for lack of memory): \
+///      out of memory (failed to allocate 8 bytes)",
+/// );
 /// ```
 pub trait Context<T, E>: private::Sealed {
     /// Wraps the error in a layer that displays `context` and has the
@@ -319,7 +331,9 @@ where
     F: FnOnce() -> C,
 {
     if error.is_out_of_memory() {
-        return error.into_error().keep_context(What::DROPPED, Site::caller());
+        return error
+            .into_error()
+            .keep_context(What::DROPPED, Site::caller());
     }
     error.add_context(f())
 }

@@ -9,7 +9,9 @@
 //! [`Site`] is zero-sized and nothing is recorded.
 
 #[cfg(feature = "location")]
-use super::{Chain, Error, fmt::write_decimal, oom_record::Layer, oom_record::Record, repr::Decoded};
+use super::{
+    Chain, Error, fmt::write_decimal, oom_record::Layer, oom_record::Record, repr::Decoded,
+};
 #[cfg(feature = "location")]
 use core::error::Error as StdError;
 #[cfg(feature = "location")]

@@ -61,6 +61,9 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 /// An `Error` is one machine word, and so are `Result<()>` and
 /// `Option<Error>`. It is one of:
 /// - out of memory: the word holds the requested size; no allocation;
+/// - out of memory with context: the word points at a record in a table in
+///   static memory, which the error owns until it is dropped; no
+///   allocation;
 /// - a static message (`bail!("literal")`): the word points at a `static`;
 ///   no allocation;
 /// - boxed: one allocation holding a small header and the error, message or
@@ -80,6 +83,62 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 ///
 /// None of them allocate, except that printing a backtrace captured with the
 /// feature `backtrace` goes through std, which allocates to resolve symbols.
+///
+/// # Context on out-of-memory errors
+///
+/// Context added to an out-of-memory error cannot be boxed: that would need
+/// the memory that just ran out. What needs no memory is kept instead, in a
+/// record the error takes from a table of 64 records in static memory and
+/// gives back when it is dropped, on whatever thread:
+///
+/// - a `&'static str` context, and a `format_err!("literal")` given as a
+///   context, are kept as layers, with their locations (feature
+///   `location`), up to 8 per error. Every format, [`chain`](Error::chain)
+///   and [`root_cause`](Error::root_cause) show them exactly as they show
+///   the same layers boxed (`{:#}` gives `"parsing: out of memory (failed
+///   to allocate 64 bytes)"`);
+/// - any other context (a `String`, a `format_context!`, a value of the
+///   caller's type, and the closure of `with_context`, which is not called)
+///   is dropped at once. Where it was, the chain shows a layer
+///   `(1 context layer dropped for lack of memory)`, one for each run of
+///   consecutive dropped layers (`(2 context layers ...)`), and so do the
+///   layers past the eighth kept one, all in one last such layer;
+/// - while all 64 records are in use, an error without one stays a plain
+///   out-of-memory error: the layers added to it then are neither shown
+///   nor counted (it takes a record for the layers added once one is free).
+///
+/// [`dropped_contexts`](Error::dropped_contexts) says how many layers were
+/// dropped. The kept layers are text for the formats and the chain, not
+/// values: such an error is [`is::<OutOfMemory>()`](Error::is), and
+/// `downcast_ref::<OutOfMemory>()` finds the failure in the record, but
+/// `is::<&str>()` is false, as in Wasmtime (where context on an
+/// out-of-memory error is never added).
+///
+/// The table is 64 records of 232 bytes with the feature `location` (14.5
+/// KiB in all), 160 bytes without (10 KiB), on 64-bit targets. Taking and
+/// giving back a record is one atomic operation each, with no lock: a
+/// thread never waits for another. Without atomic read-modify-write
+/// operations (some embedded targets) no record is ever taken.
+///
+/// ```
+/// use wasmtime_error::{Context, OutOfMemory, Result};
+///
+/// fn read_body() -> Result<()> {
+///     Err(OutOfMemory::new(786432)).context("reading the body")
+/// }
+///
+/// fn serve() -> Result<()> {
+///     read_body().context("serving a client")
+/// }
+///
+/// let error = serve().unwrap_err();
+/// assert_eq!(
+///     format!("{error:#}"),
+///     "serving a client: reading the body: out of memory (failed to allocate 786432 bytes)",
+/// );
+/// assert!(error.is::<OutOfMemory>());
+/// assert_eq!(error.dropped_contexts(), Some(0));
+/// ```
 ///
 /// # Example
 ///
@@ -205,7 +264,10 @@ impl Error {
     /// Wraps the error in a layer that displays `context`; the error becomes
     /// its source.
     ///
-    /// An out-of-memory error is returned as it is, without allocating.
+    /// On an out-of-memory error this allocates nothing: a `&'static str`
+    /// context (or a `format_err!("literal")`) is kept in the error's record
+    /// in static memory, any other context is dropped and counted there (see
+    /// [Context on out-of-memory errors](Error#context-on-out-of-memory-errors)).
     /// A context that is itself out of memory (a `format_context!` or a
     /// `format_err!` whose allocation failed) replaces the error, also
     /// without allocating. Otherwise this allocates once; if that fails, the
@@ -220,8 +282,9 @@ impl Error {
     /// let error = format_err!("disk full").context("saving game").context("quitting");
     /// assert_eq!(format!("{error:#}"), "quitting: saving game: disk full");
     ///
-    /// let oom = Error::from(OutOfMemory::new(64)).context("never shown");
-    /// assert_eq!(oom.to_string(), "out of memory (failed to allocate 64 bytes)");
+    /// let oom = Error::from(OutOfMemory::new(64)).context("growing the cache");
+    /// assert_eq!(format!("{oom:#}"), "growing the cache: out of memory (failed to allocate 64 bytes)");
+    /// assert!(oom.is::<OutOfMemory>());
     /// ```
     #[cfg_attr(feature = "location", track_caller)]
     #[inline]

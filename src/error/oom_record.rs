@@ -311,19 +311,24 @@ impl Error {
         }
     }
 
-    /// How many context layers added to this error it does not show, when
-    /// that is known.
+    /// How many context layers added to this error it does not show, as far
+    /// as it can tell.
     ///
     /// An out-of-memory error keeps each `&'static str` context added to it
     /// (and each `format_err!("literal")` given as a context), up to 8
     /// layers, in a record it takes from a table of 64 records in static
     /// memory; it shows any other context, which would need memory to keep,
-    /// as a layer that says how many contexts were dropped there. This
-    /// counts those. A plain out-of-memory error, without a record, returns
-    /// `None`: either no context was added to it, or every record was in
-    /// use when it was, and then it could not be counted either. Every
-    /// other error returns `Some(0)`: it keeps its layers on the heap, and
-    /// an error whose layer could not be allocated is out of memory.
+    /// as a layer that says how many contexts were dropped there (see
+    /// [Context on out-of-memory
+    /// errors](Error#context-on-out-of-memory-errors)). This counts those.
+    ///
+    /// A plain out-of-memory error, without a record, returns `None`: either
+    /// no context was added to it, or every record was in use when it was,
+    /// and then it could not be counted either. The layers added while
+    /// every record was in use are not counted by a record the error takes
+    /// later either. Every other error returns `Some(0)`: it keeps its
+    /// layers on the heap (when one cannot be allocated, the result is an
+    /// out-of-memory error).
     ///
     /// Does not allocate.
     ///

@@ -53,6 +53,12 @@ static TABLE: Table = Table {
 pub(crate) const TABLE_SIZE: usize = size_of::<Table>();
 
 const _: () = assert!(TABLE_SIZE <= TABLE_BUDGET);
+// The figures `Error`'s docs give, for 64-bit targets.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(
+    size_of::<Record>() == if cfg!(feature = "location") { 232 } else { 160 }
+        && TABLE_SIZE == RECORDS * size_of::<Record>() + size_of::<usize>()
+);
 
 /// A record nobody owns, now owned by the caller; `None` when all are taken.
 /// Does not block: it retries only when another thread took the record it
