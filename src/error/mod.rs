@@ -804,9 +804,9 @@ impl Drop for Error {
         if let Some(header) = self.repr.boxed_header() {
             // SAFETY: the error owns its allocation and is dropped once.
             unsafe { ((*header.as_ptr()).vtable.drop)(header) };
-        } else if let Some(record) = self.repr.record_of() {
-            // SAFETY: the error owns its record and is dropped once.
-            unsafe { oom_record::release(record) };
+        } else if self.repr.may_be_record() {
+            // SAFETY: the error is dropped once.
+            unsafe { oom_record::release_if_record(&self.repr) };
         }
     }
 }

@@ -373,16 +373,19 @@ impl Error {
     }
 }
 
-/// Gives the record of an error being dropped back to the table.
+/// Gives the record of an error being dropped back to the table, if the
+/// word is a record word (the caller has only looked at one bit of it).
 ///
 /// # Safety
 ///
-/// `record` is the record of an error that is being dropped.
+/// `repr` is the word of an error that is being dropped.
 #[cold]
 #[inline(never)]
-pub(crate) unsafe fn release(record: NonNull<Record>) {
-    // SAFETY: per the caller, the error owned the record and is gone.
-    unsafe { record_table::release(record) };
+pub(crate) unsafe fn release_if_record(repr: &Repr) {
+    if let Some(record) = repr.record_of() {
+        // SAFETY: per the caller, the error owned the record and is gone.
+        unsafe { record_table::release(record) };
+    }
 }
 
 /// An `anyhow::Error` with the same layers: the `OutOfMemory`, then each
@@ -402,6 +405,6 @@ pub(crate) unsafe fn into_anyhow(record: NonNull<Record>) -> ::anyhow::Error {
         converted = converted.context(layer.what);
     }
     // SAFETY: owned here (per the caller), not used afterwards.
-    unsafe { release(record) };
+    unsafe { record_table::release(record) };
     converted
 }

@@ -95,10 +95,18 @@ impl Repr {
         self.0.cast()
     }
 
-    /// The record of a record word, `None` for the other cases: one test.
+    /// The record of a record word, `None` for the other cases.
     #[inline(always)]
     pub(crate) fn record_of(&self) -> Option<NonNull<Record>> {
         (self.0.addr().get() & UNBOXED_MASK == RECORD_TAG).then(|| self.untagged().cast())
+    }
+
+    /// False for a static message and for some out-of-memory words, true
+    /// for a record word: one test, which tells a static message (the word
+    /// dropped most after a boxed one) from a record.
+    #[inline(always)]
+    pub(crate) fn may_be_record(&self) -> bool {
+        self.0.addr().get() & 0b100 != 0
     }
 
     /// Out of memory, with or without a record.
