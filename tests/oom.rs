@@ -347,6 +347,36 @@ fn context_on_out_of_memory_allocates_nothing() {
     });
 }
 
+/// Whichever allocation fails, the static layers added after it are kept
+/// over the failure, without allocating, and the ones added before it are
+/// gone with the error that held them.
+#[test]
+fn static_context_added_after_a_failure_is_kept() {
+    check(3, || {
+        let root = Error::msg("root");
+        let kept = if root.is::<OutOfMemory>() {
+            "top: middle: "
+        } else {
+            "top: "
+        };
+        let middle = root.context("middle");
+        let kept = if middle.is::<OutOfMemory>() { kept } else { "" };
+        let top = middle.context("top");
+        let text = text!("{top:#}");
+        if !top.is::<OutOfMemory>() {
+            assert_eq!(text.as_str(), "top: middle: root");
+            return Ok(());
+        }
+        let failure = text!("{}", top.root_cause());
+        assert_eq!(
+            text.as_str().strip_suffix(failure.as_str()),
+            Some(kept),
+            "the kept layers, then the failure"
+        );
+        Err(top)
+    });
+}
+
 /// Builds a chain of `depth` layers over a formatted root, alternating the
 /// ways of adding context.
 fn chain(depth: usize) -> Result<Error> {
