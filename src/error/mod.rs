@@ -117,8 +117,7 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 /// The table is 64 records of 232 bytes with the feature `location` (14.5
 /// KiB in all), 160 bytes without (10 KiB), on 64-bit targets. Taking and
 /// giving back a record is one atomic operation each, with no lock: a
-/// thread never waits for another. Without atomic read-modify-write
-/// operations (some embedded targets) no record is ever taken.
+/// thread never waits for another.
 ///
 /// ```
 /// use wasmtime_error::{Context, OutOfMemory, Result};

@@ -83,7 +83,7 @@ impl What {
         if let Some(error) = context.downcast_ref::<Error>()
             && let Decoded::Static(message) = error.repr.decode()
         {
-            return What::Kept(*message.message_ref());
+            return What::Kept(message.message_ref());
         }
         What::DROPPED
     }
@@ -176,7 +176,7 @@ impl<'a> Below<'a> {
         match self.layers().last() {
             Some(layer) => layer,
             // SAFETY: as in `layers`; the failure is not written either.
-            None => unsafe { &*(&raw const (*self.record.as_ptr()).oom) },
+            None => unsafe { &(*self.record.as_ptr()).oom },
         }
     }
 }

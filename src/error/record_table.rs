@@ -11,23 +11,18 @@
 //! Release of the previous owner's release, so the new owner's writes to
 //! the record come after everything the previous owner did with it; between
 //! the two, only the owning error reads or writes it.
-//!
-//! On targets without atomic read-modify-write operations no record is ever
-//! claimed, and context on an out-of-memory error is not kept.
 
 use super::oom_record::Record;
 use core::cell::UnsafeCell;
 use core::mem::size_of;
 use core::ptr::NonNull;
-use core::sync::atomic::AtomicUsize;
-#[cfg(target_has_atomic = "ptr")]
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many out-of-memory errors can keep context at the same time.
-pub(crate) const RECORDS: usize = 64;
+const RECORDS: usize = 64;
 
 /// The most static memory the table may take.
-pub(crate) const TABLE_BUDGET: usize = 16 * 1024;
+const TABLE_BUDGET: usize = 16 * 1024;
 
 const WORD_BITS: usize = usize::BITS as usize;
 const WORDS: usize = RECORDS.div_ceil(WORD_BITS);
@@ -50,7 +45,7 @@ static TABLE: Table = Table {
 };
 
 /// The bytes the table takes.
-pub(crate) const TABLE_SIZE: usize = size_of::<Table>();
+const TABLE_SIZE: usize = size_of::<Table>();
 
 const _: () = assert!(TABLE_SIZE <= TABLE_BUDGET);
 // The figures `Error`'s docs give, for 64-bit targets.
@@ -63,7 +58,6 @@ const _: () = assert!(
 /// A record nobody owns, now owned by the caller; `None` when all are taken.
 /// Does not block: it retries only when another thread took the record it
 /// was about to take.
-#[cfg(target_has_atomic = "ptr")]
 pub(crate) fn claim() -> Option<NonNull<Record>> {
     for (word_index, word) in TABLE.claimed.iter().enumerate() {
         let mut seen = word.load(Ordering::Relaxed);
@@ -84,29 +78,18 @@ pub(crate) fn claim() -> Option<NonNull<Record>> {
     None
 }
 
-#[cfg(not(target_has_atomic = "ptr"))]
-pub(crate) fn claim() -> Option<NonNull<Record>> {
-    None
-}
-
 /// Gives `record` back to the table.
 ///
 /// # Safety
 ///
 /// `record` was returned by [`claim`], is owned by the caller, and is not
 /// used by it afterwards.
-#[cfg(target_has_atomic = "ptr")]
 pub(crate) unsafe fn release(record: NonNull<Record>) {
     let index = index_of(record.addr().get());
     debug_assert!(index < RECORDS);
     let mask = 1 << (index % WORD_BITS);
     let before = TABLE.claimed[index / WORD_BITS].fetch_and(!mask, Ordering::Release);
     debug_assert!(before & mask != 0, "a record released twice");
-}
-
-#[cfg(not(target_has_atomic = "ptr"))]
-pub(crate) unsafe fn release(_: NonNull<Record>) {
-    unreachable!("no record is claimed without atomics");
 }
 
 /// Record `index`, with the provenance of the table: through the
