@@ -69,7 +69,7 @@ fn the_readme_holds_the_functions_tested_here() {
         assert!(readme.contains(code), "not in the README:\n{code}");
         copies += 1;
     }
-    assert_eq!(copies, 2);
+    assert_eq!(copies, 3);
 }
 
 #[test]
@@ -111,3 +111,21 @@ fn the_readme_idioms_survive_every_failure() {
     });
     assert_eq!(summary.allocations, 3);
 }
+
+// README: begin
+fn greeting(name: &str) -> Result<TryString> {
+    let text = try_format!("hello, {name}")?;
+    Ok(text)
+}
+
+#[test]
+fn greeting_survives_every_allocation_failure() {
+    let summary = OomTest::new()
+        .test(|| {
+            assert_eq!(greeting("world")?, "hello, world");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.allocations, 1);
+}
+// README: end
