@@ -6,30 +6,16 @@
 //! The README's functions are copied here between markers, and a test
 //! checks that the README still holds them word for word.
 
+#[path = "support/fail_each.rs"]
+mod fail_each;
+
+use fail_each::{each_allocation_fails_once, unless_oom};
 use std::num::ParseIntError;
-use wasmtime_error::oom_test::{OomTest, OomTestAllocator, OomTestSummary};
+use wasmtime_error::oom_test::{OomTest, OomTestAllocator};
 use wasmtime_error::prelude::*;
 
 #[global_allocator]
 static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
-
-/// Runs `body` under the harness, checks that each allocation was failed
-/// once, and returns the summary.
-fn each_allocation_fails_once(body: impl FnMut() -> Result<()>) -> OomTestSummary {
-    let summary = OomTest::new().test(body).unwrap();
-    assert_eq!(summary.injected, summary.allocations);
-    summary
-}
-
-/// Passes an out-of-memory error back to the harness; any other error is
-/// the value under test.
-fn unless_oom(error: Error) -> Result<Error> {
-    if error.is::<OutOfMemory>() {
-        Err(error)
-    } else {
-        Ok(error)
-    }
-}
 
 // README: begin
 fn parse_level(text: &str) -> Result<u8> {

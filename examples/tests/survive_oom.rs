@@ -3,8 +3,11 @@
 //! come back as an `OutOfMemory` error, never an abort. The examples are
 //! included as modules, so their own functions run (their `main`s do not).
 
-use wasmtime_error::oom_test::{OomTest, OomTestAllocator, OomTestSummary};
-use wasmtime_error::{Error, OutOfMemory, Result};
+#[path = "../../tests/support/fail_each.rs"]
+mod fail_each;
+
+use fail_each::{each_allocation_fails_once, unless_oom};
+use wasmtime_error::oom_test::OomTestAllocator;
 
 #[global_allocator]
 static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
@@ -30,28 +33,11 @@ mod anyhow_interop;
 #[path = "../oom_test.rs"]
 mod oom_example;
 
-/// Runs `body` under the harness, checks that each of its allocations was
-/// failed once, and returns the summary.
-fn fail_each_allocation(body: impl FnMut() -> Result<()>) -> OomTestSummary {
-    let summary = OomTest::new().test(body).unwrap();
-    assert_eq!(summary.injected, summary.allocations);
-    summary
-}
-
-/// The error under test, or, if it is out of memory, that error passed back
-/// to the harness with `?`.
-fn not_oom(error: Error) -> Result<Error> {
-    match error.is::<OutOfMemory>() {
-        true => Err(error),
-        false => Ok(error),
-    }
-}
-
 #[test]
 fn basic_survives_every_failure() {
     // The sensor's context text, its layer, and the survey's layer.
-    let summary = fail_each_allocation(|| {
-        let error = not_oom(basic::survey().unwrap_err())?;
+    let summary = each_allocation_fails_once(|| {
+        let error = unless_oom(basic::survey().unwrap_err())?;
         assert_eq!(error.chain().count(), 3);
         Ok(())
     });
@@ -60,7 +46,7 @@ fn basic_survives_every_failure() {
 
 #[test]
 fn budget_survives_every_failure() {
-    let summary = fail_each_allocation(|| {
+    let summary = each_allocation_fails_once(|| {
         let budget = wasmtime_error::alloc::Budget::new(64 * 1024);
         let (logged, indexed) = budget::record(&budget, 100)?;
         assert_eq!((logged, indexed), (100, 100));
@@ -72,8 +58,8 @@ fn budget_survives_every_failure() {
 #[test]
 fn thiserror_survives_every_failure() {
     // The context layer.
-    let summary = fail_each_allocation(|| {
-        let error = not_oom(thiserror_example::load("eighty").unwrap_err())?;
+    let summary = each_allocation_fails_once(|| {
+        let error = unless_oom(thiserror_example::load("eighty").unwrap_err())?;
         assert!(error.is::<thiserror_example::ConfigError>());
         Ok(())
     });
@@ -84,8 +70,8 @@ fn thiserror_survives_every_failure() {
 #[test]
 fn anyhow_interop_survives_every_failure() {
     // The context's text and its layer.
-    let summary = fail_each_allocation(|| {
-        let error = not_oom(anyhow_interop::config::port("eighty").unwrap_err())?;
+    let summary = each_allocation_fails_once(|| {
+        let error = unless_oom(anyhow_interop::config::port("eighty").unwrap_err())?;
         assert_eq!(
             error.downcast_ref::<String>().unwrap(),
             "port \"eighty\" is not a number"
@@ -97,7 +83,7 @@ fn anyhow_interop_survives_every_failure() {
 
 #[test]
 fn oom_test_survives_every_failure() {
-    let summary = fail_each_allocation(oom_example::exercise);
+    let summary = each_allocation_fails_once(oom_example::exercise);
     assert!(summary.allocations > 0);
     if !cfg!(miri) {
         assert!(summary.sites > 1 && summary.sites < summary.injected);
