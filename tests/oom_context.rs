@@ -13,11 +13,14 @@ mod counting;
 mod fixed_text;
 #[path = "support/locations.rs"]
 mod locations;
+#[path = "support/quiet_panic.rs"]
+mod quiet_panic;
 
 use counting::{CountingAllocator, count_allocations, without_memory};
 use fixed_text::FixedText;
 use locations::without_locations;
 use proptest::prelude::*;
+use quiet_panic::catch_quietly;
 use std::error::Error as StdError;
 use std::sync::{Mutex, MutexGuard, mpsc};
 use wasmtime_error::{Context, Error, OutOfMemory, Result, format_context, format_err};
@@ -419,6 +422,54 @@ fn boxes_and_replacements_keep_the_layers() {
         "out of memory (failed to allocate 9 bytes)"
     );
     assert!(boxed.source().is_none());
+}
+
+/// A context whose `Drop` panics, dropped by `context` on an out-of-memory
+/// error (and by the `with_context` closure that holds one, not called);
+/// also an error, replaced by an out-of-memory error given as its context.
+#[derive(Debug)]
+struct PanicsOnDrop;
+
+impl StdError for PanicsOnDrop {}
+
+impl std::fmt::Display for PanicsOnDrop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("never shown")
+    }
+}
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("a context's Drop panicked");
+    }
+}
+
+#[test]
+fn a_context_that_panics_when_dropped_leaves_no_record_claimed() {
+    let _table = table();
+    for kept_before in [false, true] {
+        let caught = catch_quietly(|| {
+            let mut error = Error::from(OutOfMemory::new(3));
+            if kept_before {
+                error = error.context("kept");
+            }
+            error.context(PanicsOnDrop)
+        });
+        assert!(caught.is_err(), "the panic comes through");
+        let panicking = PanicsOnDrop;
+        let caught = catch_quietly(move || {
+            Err::<(), _>(OutOfMemory::new(4))
+                .with_context(move || panicking)
+                .unwrap_err()
+        });
+        assert!(caught.is_err());
+        let caught = catch_quietly(|| {
+            let replacement = Error::from(OutOfMemory::new(5)).context("kept");
+            Err::<(), _>(PanicsOnDrop).context(replacement).unwrap_err()
+        });
+        assert!(caught.is_err());
+    }
+    assert!(all_records_free());
 }
 
 /// One way to add context, for the property test.

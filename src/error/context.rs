@@ -151,14 +151,20 @@ mod ext {
             Self: Sized,
         {
             if self.is_out_of_memory() {
-                return self
-                    .into_error()
-                    .keep_context(What::of(&context), Site::caller());
+                // Dropped before a record is claimed: were its `Drop` to
+                // panic after, the error returned would never be dropped.
+                let what = What::of(&context);
+                drop(context);
+                return self.into_error().keep_context(what, Site::caller());
             }
             match Attach::of(context) {
                 Attach::Value(context) => self.wrap(context),
                 Attach::Text(text) => self.wrap(text),
-                Attach::Replace(error) => error,
+                Attach::Replace(error) => {
+                    // As above: the error kept is a local while `self` drops.
+                    drop(self);
+                    error
+                }
             }
         }
     }
@@ -331,6 +337,8 @@ where
     F: FnOnce() -> C,
 {
     if error.is_out_of_memory() {
+        // Dropped before a record is claimed, as in `add_context`.
+        drop(f);
         return error
             .into_error()
             .keep_context(What::DROPPED, Site::caller());
