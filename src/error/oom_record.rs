@@ -34,7 +34,7 @@ use core::mem::size_of;
 use core::ptr::NonNull;
 
 /// How many layers a record keeps.
-pub(crate) const KEPT: usize = 8;
+const KEPT: usize = 8;
 
 /// The kept layers, and one more that can only count dropped layers.
 const ENTRIES: usize = KEPT + 1;
