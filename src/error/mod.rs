@@ -806,7 +806,7 @@ impl Drop for Error {
             unsafe { ((*header.as_ptr()).vtable.drop)(header) };
         } else if self.repr.may_be_record() {
             // SAFETY: the error is dropped once.
-            unsafe { oom_record::release_if_record(&self.repr) };
+            unsafe { oom_record::release_if_record(self.repr.word()) };
         }
     }
 }

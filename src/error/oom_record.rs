@@ -373,16 +373,16 @@ impl Error {
     }
 }
 
-/// Gives the record of an error being dropped back to the table, if the
+/// Gives the record of an error being dropped back to the table, if its
 /// word is a record word (the caller has only looked at one bit of it).
 ///
 /// # Safety
 ///
-/// `repr` is the word of an error that is being dropped.
+/// `word` is the word of an error that is being dropped.
 #[cold]
 #[inline(never)]
-pub(crate) unsafe fn release_if_record(repr: &Repr) {
-    if let Some(record) = repr.record_of() {
+pub(crate) unsafe fn release_if_record(word: NonNull<()>) {
+    if let Some(record) = Repr::record_of(word) {
         // SAFETY: per the caller, the error owned the record and is gone.
         unsafe { record_table::release(record) };
     }

@@ -95,10 +95,17 @@ impl Repr {
         self.0.cast()
     }
 
-    /// The record of a record word, `None` for the other cases.
+    /// The word itself, for a function that looks at it without taking the
+    /// error: passed by value, the error can stay in registers.
     #[inline(always)]
-    pub(crate) fn record_of(&self) -> Option<NonNull<Record>> {
-        (self.0.addr().get() & UNBOXED_MASK == RECORD_TAG).then(|| self.untagged().cast())
+    pub(crate) fn word(&self) -> NonNull<()> {
+        self.0
+    }
+
+    /// The record of a record `word`, `None` for the other cases.
+    #[inline(always)]
+    pub(crate) fn record_of(word: NonNull<()>) -> Option<NonNull<Record>> {
+        (word.addr().get() & UNBOXED_MASK == RECORD_TAG).then(|| Repr(word).untagged().cast())
     }
 
     /// False for a static message and for some out-of-memory words, true
