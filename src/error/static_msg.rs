@@ -10,7 +10,7 @@ use core::fmt;
 ///
 /// Not part of the API: the macros name it, nothing else should.
 #[doc(hidden)]
-#[repr(C, align(4))]
+#[repr(C, align(8))]
 pub struct StaticMessage {
     message: &'static str,
     /// Where the macro was called, evaluated with the `static`: the
@@ -86,7 +86,7 @@ impl StaticWord {
     fn message(&self) -> &'static StaticMessage {
         match self.0.decode() {
             Decoded::Static(message) => message,
-            Decoded::Oom(_) | Decoded::Boxed(_) => {
+            Decoded::Oom(_) | Decoded::Record(_) | Decoded::Boxed(_) => {
                 unreachable!("a StaticWord is only made from a static message's word")
             }
         }
