@@ -37,7 +37,7 @@ mod oom_example;
 /// Runs `body` under the harness, checks that each allocation was failed
 /// once, and returns the summary.
 fn each_allocation_fails_once(body: impl FnMut() -> Result<()>) -> OomTestSummary {
-    let summary = OomTest::new().test(body).unwrap();
+    let summary = OomTest::new().check(body).unwrap();
     assert_eq!(summary.injected, summary.allocations);
     summary
 }
@@ -186,6 +186,6 @@ fn example_oom_test_survives_every_failure() {
     let summary = each_allocation_fails_once(oom_example::exercise);
     assert!(summary.allocations > 0);
     if !cfg!(miri) {
-        assert!(summary.sites > 1 && summary.sites < summary.injected);
+        assert!(summary.sites() > 1 && summary.sites() < summary.injected);
     }
 }
