@@ -41,7 +41,10 @@ fn a_closure_that_allocates_nothing_passes_and_says_so() {
     let before = REQUESTS.with(Cell::get);
     let summary = OomTest::new().check(|| Ok(())).unwrap();
     assert_eq!((summary.allocations, summary.runs), (0, 0));
-    assert!(summary.to_string().contains("allocated nothing"), "{summary}");
+    assert!(
+        summary.to_string().contains("allocated nothing"),
+        "{summary}"
+    );
     // The wrapper was in the path: it handed on the harness's probe.
     assert!(REQUESTS.with(Cell::get) > before);
     OomTest::new().test(|| Ok(())).unwrap();
