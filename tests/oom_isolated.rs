@@ -381,3 +381,43 @@ fn both_modes_give_the_same_summary() {
     // 20 buffers, and the vector grows to 4, 8, 16 and 32.
     assert_eq!((isolated.allocations, isolated.sites()), (24, 2));
 }
+
+#[test]
+fn later_occurrences_of_a_site_that_died_are_not_failed_again() {
+    // A loop with an infallible allocation: the same stack at every turn.
+    for slow in [false, true] {
+        let failure = OomTest::new()
+            .check(|| {
+                for _ in 0..50 {
+                    let _fine = if slow { slowly(|| reserve(8)) } else { reserve(8) }?;
+                    let mut values = Vec::new();
+                    aborts_in_push(&mut values);
+                    std::hint::black_box(&values);
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        // Reported once, at its first occurrence ...
+        assert_eq!(failure.failed_runs().len(), 1, "{failure}");
+        assert!(matches!(failure.kind(), FailureKind::Aborted { .. }));
+        assert_eq!(failure.injected().unwrap().index, 1);
+        // ... and most later ones not run: only those already running or
+        // handed to a child when the first death was heard of.
+        let summary = failure.summary();
+        assert_eq!(summary.allocations, 100);
+        assert_eq!(summary.runs + summary.skipped, 100, "{summary:?}");
+        assert!(summary.skipped >= 40, "slow: {slow}: {summary:?}");
+        assert!(failure.to_string().contains("were not failed again"));
+    }
+}
+
+#[test]
+fn stopping_at_the_first_failure() {
+    let failure = OomTest::new()
+        .stop_at_first_failure(true)
+        .check(three_aborting_sites)
+        .unwrap_err();
+    assert_eq!(failure.failed_runs().len(), 1, "{failure}");
+    let all = OomTest::new().check(three_aborting_sites).unwrap_err();
+    assert_eq!(all.failed_runs().len(), 3);
+}
