@@ -67,13 +67,17 @@ fn main() {
         matches!(failure.kind(), FailureKind::Aborted { .. }),
         "{failure}"
     );
+    let skipped = failure.summary();
     println!(
-        "{cores} cores; {lines} lines, {} allocations: corrected {:.2} s ({} runs), broken {:.2} s ({} failed runs reported): {:.2}x",
+        "{cores} cores; {lines} lines, {} allocations: corrected {:.2} s ({} runs); \
+         broken {:.2} s ({} failed run reported, {} runs, {} skipped): {:.2}x",
         summary.allocations,
         correct.as_secs_f64(),
         summary.runs,
         broken.as_secs_f64(),
         failure.failed_runs().len(),
+        skipped.runs,
+        skipped.skipped,
         broken.as_secs_f64() / correct.as_secs_f64(),
     );
 }
