@@ -389,7 +389,11 @@ fn later_occurrences_of_a_site_that_died_are_not_failed_again() {
         let failure = OomTest::new()
             .check(|| {
                 for _ in 0..50 {
-                    let _fine = if slow { slowly(|| reserve(8)) } else { reserve(8) }?;
+                    let _fine = if slow {
+                        slowly(|| reserve(8))
+                    } else {
+                        reserve(8)
+                    }?;
                     let mut values = Vec::new();
                     aborts_in_push(&mut values);
                     std::hint::black_box(&values);

@@ -13,6 +13,7 @@ use core::fmt;
 /// use wasmtime_error::oom_test::Allocation;
 ///
 /// let allocation = Allocation { index: 2, layout: Layout::new::<u64>() };
+/// // Outside any test: formatting may allocate, and abort if it cannot.
 /// assert_eq!(allocation.to_string(), "allocation #2 (size 8, align 8)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -35,12 +35,13 @@ use std::alloc::System;
 /// use wasmtime_error::{OutOfMemory, oom_test::{OomTest, OomTestAllocator}};
 ///
 /// let summary = OomTest::new()
-///     .test(|| {
+///     .check(|| {
 ///         let mut numbers = Vec::new_in(OomTestAllocator::new());
+///         // allocator_api2's `TryReserveError` does not convert with `?`.
 ///         numbers
 ///             .try_reserve(16)
 ///             .map_err(|_| OutOfMemory::new(16 * 4))?;
-///         numbers.push(7u32);
+///         numbers.push(7u32); // within the capacity reserved above
 ///         Ok(())
 ///     })
 ///     .unwrap();

@@ -22,7 +22,7 @@ use std::vec::Vec;
 /// use wasmtime_error::oom_test::{FailureKind, OomTest};
 ///
 /// let failure = OomTest::new()
-///     .test(|| {
+///     .check(|| {
 ///         // Ignores a failed allocation: the harness calls that a missed OOM.
 ///         let _ = String::new().try_reserve(10);
 ///         Ok(())
@@ -151,7 +151,7 @@ pub enum FailureKind {
 ///
 /// let failure = OomTest::new()
 ///     .allow_alloc_after_oom(true)
-///     .test(|| {
+///     .check(|| {
 ///         forgets_one();
 ///         forgets_two();
 ///         Ok(())
@@ -196,7 +196,7 @@ impl FailedRun {
     /// #     wasmtime_error::oom_test::OomTestAllocator::new();
     /// use wasmtime_error::oom_test::{FailureKind, OomTest};
     ///
-    /// let failure = OomTest::new().test(|| wasmtime_error::bail!("always")).unwrap_err();
+    /// let failure = OomTest::new().check(|| wasmtime_error::bail!("always")).unwrap_err();
     /// assert!(matches!(failure.failed_runs()[0].kind(), FailureKind::UnexpectedError { .. }));
     /// ```
     pub fn kind(&self) -> &FailureKind {
@@ -215,9 +215,9 @@ impl FailedRun {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let mut first = Vec::<u8>::new();
-    ///         first.try_reserve(1).map_err(|_| wasmtime_error::OutOfMemory::new(1))?; // handled
+    ///         first.try_reserve(1)?; // handled
     ///         let _ = Vec::<u16>::new().try_reserve_exact(3); // ignored
     ///         Ok(())
     ///     })
@@ -241,7 +241,7 @@ impl FailedRun {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let _ = Vec::<u8>::new().try_reserve(1);
     ///         Ok(())
     ///     })
@@ -264,7 +264,7 @@ impl FailedRun {
     /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let mut buffer = Vec::<u8>::new();
     ///         if buffer.try_reserve(8).is_err() {
     ///             // A second allocation after the failure.
@@ -328,7 +328,7 @@ impl fmt::Display for FailedRun {
 /// use wasmtime_error::{Result, oom_test::{FailureKind, OomTest}};
 ///
 /// let failure = OomTest::new()
-///     .test(|| -> Result<()> {
+///     .check(|| -> Result<()> {
 ///         let mut text = String::new();
 ///         if text.try_reserve_exact(4).is_err() {
 ///             wasmtime_error::bail!("no room"); // not an `OutOfMemory`
@@ -337,6 +337,7 @@ impl fmt::Display for FailedRun {
 ///     })
 ///     .unwrap_err();
 /// assert!(matches!(failure.kind(), FailureKind::NonOomError { message } if message == "no room"));
+/// // The report, after the test: formatting it may allocate.
 /// assert!(failure.to_string().contains("allocation #0 (size 4, align 1)"));
 /// ```
 pub struct OomTestFailure {
@@ -405,7 +406,7 @@ impl OomTestFailure {
     ///
     /// let failure = OomTest::new()
     ///     .allow_alloc_after_oom(true)
-    ///     .test(|| {
+    ///     .check(|| {
     ///         for size in 1..=3 {
     ///             let _ = Vec::<u8>::new().try_reserve(size); // one site, three runs
     ///         }
@@ -428,7 +429,7 @@ impl OomTestFailure {
     /// #     wasmtime_error::oom_test::OomTestAllocator::new();
     /// use wasmtime_error::oom_test::{FailureKind, OomTest};
     ///
-    /// let failure = OomTest::new().test(|| wasmtime_error::bail!("always")).unwrap_err();
+    /// let failure = OomTest::new().check(|| wasmtime_error::bail!("always")).unwrap_err();
     /// assert!(matches!(failure.kind(), FailureKind::UnexpectedError { .. }));
     /// ```
     pub fn kind(&self) -> &FailureKind {
@@ -446,7 +447,7 @@ impl OomTestFailure {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let _ = Vec::<u16>::new().try_reserve_exact(3); // ignored
     ///         Ok(())
     ///     })
@@ -469,7 +470,7 @@ impl OomTestFailure {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let _ = Vec::<u8>::new().try_reserve(1);
     ///         Ok(())
     ///     })
@@ -492,7 +493,7 @@ impl OomTestFailure {
     /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         if Vec::<u8>::new().try_reserve(8).is_err() {
     ///             let _ = Vec::<u8>::new().try_reserve(1);
     ///             return Err(OutOfMemory::new(8).into());

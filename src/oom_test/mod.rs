@@ -48,8 +48,7 @@
 //! fn squares(n: usize) -> Result<Vec<usize>> {
 //!     let mut out = Vec::new();
 //!     out.try_reserve(n)?;
-//!     // Within the capacity reserved above: allocates nothing.
-//!     out.extend((0..n).map(|i| i * i));
+//!     out.extend((0..n).map(|i| i * i)); // within the capacity reserved above
 //!     Ok(out)
 //! }
 //!

@@ -139,7 +139,7 @@ fn with_resolver<R>(f: impl FnOnce(&mut Resolver) -> R) -> R {
 /// use wasmtime_error::oom_test::OomTest;
 ///
 /// let failure = OomTest::new()
-///     .test(|| {
+///     .check(|| {
 ///         let _ = Vec::<u8>::new().try_reserve(1); // the failure is ignored
 ///         Ok(())
 ///     })
@@ -147,6 +147,7 @@ fn with_resolver<R>(f: impl FnOnce(&mut Resolver) -> R) -> R {
 /// let site = failure.site().unwrap();
 /// if cfg!(not(miri)) {
 ///     assert!(site.caller().unwrap().contains("rust_out::main"));
+///     // The report, after the test: formatting it may allocate.
 ///     assert!(format!("{site:#}").contains("OomTestAllocator"));
 /// }
 /// ```
@@ -178,7 +179,7 @@ impl AllocationSite {
     ///     let _ = String::new().try_reserve(3);
     /// }
     ///
-    /// let failure = OomTest::new().test(|| Ok(forgetful())).unwrap_err();
+    /// let failure = OomTest::new().check(|| Ok(forgetful())).unwrap_err();
     /// if cfg!(not(miri)) {
     ///     assert!(failure.site().unwrap().caller().unwrap().starts_with("rust_out::"));
     /// }

@@ -24,6 +24,7 @@ use std::vec::Vec;
 ///
 /// let summary = OomTest::new().check(|| Ok(())).unwrap();
 /// assert_eq!((summary.allocations, summary.runs, summary.injected), (0, 0, 0));
+/// // After the test: formatting may allocate.
 /// assert!(summary.to_string().contains("allocated nothing"));
 /// ```
 #[derive(Clone)]
