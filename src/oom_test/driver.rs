@@ -24,10 +24,10 @@ const CHILD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs the test `options` describe on `body`, failing the allocations
 /// `plan` picks.
-pub(crate) async fn drive<B: Body>(
+pub(crate) async fn drive(
     options: &OomTest,
     plan: Plan,
-    body: &mut B,
+    body: &mut dyn Body,
 ) -> Result<OomTestSummary, OomTestFailure> {
     assert!(
         !state::in_run(),
@@ -137,9 +137,9 @@ fn record_of(target: u64, run: &Run, outcome: super::run::Outcome) -> RunRecord 
 
 /// Dry runs until the count settles. Returns it, and what one allocation
 /// cost in the fastest dry run (its time over its count).
-async fn count_allocations<B: Body>(
+async fn count_allocations(
     options: &OomTest,
-    body: &mut B,
+    body: &mut dyn Body,
 ) -> Result<(u64, Duration), OomTestFailure> {
     let mut counts = Vec::new();
     let mut fastest = Duration::MAX;
@@ -171,9 +171,9 @@ async fn count_allocations<B: Body>(
 /// One more dry run, which takes the stack of each allocation below
 /// `below`: what site mode plans with, and where the allocations isolated
 /// sweepers fail are made (a child takes no stack).
-async fn record_stacks<B: Body>(
+async fn record_stacks(
     options: &OomTest,
-    body: &mut B,
+    body: &mut dyn Body,
     allocations: u64,
     below: u64,
 ) -> Result<Vec<StackId>, OomTestFailure> {
@@ -198,12 +198,12 @@ async fn record_stacks<B: Body>(
 }
 
 /// Runs each planned failure in this process, one after the other.
-async fn sweep_in_process<B: Body>(
+async fn sweep_in_process(
     options: &OomTest,
     planned: &[u64],
     deadline: Option<Instant>,
     mut tally: Tally,
-    body: &mut B,
+    body: &mut dyn Body,
 ) -> Tally {
     for &target in planned {
         if deadline.is_some_and(|deadline| Instant::now() >= deadline) || tally.should_stop() {
@@ -220,7 +220,7 @@ async fn sweep_in_process<B: Body>(
 /// a child takes no stack, so the failure is run once more in this
 /// process, with allocations after it succeeding (it ran to its end in its
 /// child with them failing, so it does here too). For reports only.
-async fn after_oom_site<B: Body>(body: &mut B, target: u64) -> Option<super::frames::Frames> {
+async fn after_oom_site(body: &mut dyn Body, target: u64) -> Option<super::frames::Frames> {
     let settings = Settings {
         alloc_succeeds_after_oom: true,
         print_each_injection: false,
@@ -252,13 +252,13 @@ fn sweepers_share(_planned: &[u64], _per_allocation: Duration, _jobs: usize) -> 
 
 /// Runs the planned failures (sorted) in children.
 #[cfg(all(unix, not(miri)))]
-async fn sweep_isolated<B: Body>(
+async fn sweep_isolated(
     options: &OomTest,
     planned: &[u64],
     share: Share<'_>,
     deadline: Option<Instant>,
     tally: Tally,
-    body: &mut B,
+    body: &mut dyn Body,
 ) -> Result<Tally, OomTestFailure> {
     use super::child;
     use super::isolated::{Forking, Limits, Sweep};
@@ -313,13 +313,13 @@ async fn sweep_isolated<B: Body>(
 }
 
 #[cfg(not(all(unix, not(miri))))]
-async fn sweep_isolated<B: Body>(
+async fn sweep_isolated(
     options: &OomTest,
     planned: &[u64],
     _share: Share<'_>,
     deadline: Option<Instant>,
     tally: Tally,
-    body: &mut B,
+    body: &mut dyn Body,
 ) -> Result<Tally, OomTestFailure> {
     Ok(sweep_in_process(options, planned, deadline, tally, body).await)
 }

@@ -3,7 +3,6 @@
 //! run loaded into the injection state, and judging what it returned
 //! before the run ends, without allocating.
 
-use super::child;
 use super::frames::boundary_of;
 use super::state::{Active, Paused, Run};
 use super::text::Text;
@@ -34,11 +33,13 @@ pub(crate) enum Returned {
     Other(Text),
 }
 
-/// The code under test, run once per run.
+/// The code under test, run once per run. Object-safe, so that the
+/// harness is compiled once, not once per closure type under test.
 pub(crate) trait Body {
     /// One run, to its end, polled by whoever polls the test: an async
-    /// closure's future that is pending makes this pending too.
-    async fn run(&mut self, run: &mut Run) -> Outcome;
+    /// closure's future that is pending makes this pending too. The box is
+    /// made before the run starts (not counted).
+    fn run<'a>(&'a mut self, run: &'a mut Run) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>;
 
     /// One run, to its end, on this thread and now (in a child process,
     /// which has no executor to return to).
@@ -51,7 +52,11 @@ pub(crate) trait Body {
 pub(crate) struct Closure<F>(pub(crate) F);
 
 impl<F: FnMut() -> Result<()>> Body for Closure<F> {
-    async fn run(&mut self, run: &mut Run) -> Outcome {
+    fn run<'a>(&'a mut self, run: &'a mut Run) -> Pin<Box<dyn Future<Output = Outcome> + 'a>> {
+        Box::pin(core::future::ready(self.run_here(run)))
+    }
+
+    fn run_here(&mut self, run: &mut Run) -> Outcome {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let marker = 0u8;
             let _active = Active::enter(run, boundary_of(&marker));
@@ -68,23 +73,28 @@ impl<F: FnMut() -> Result<()>> Body for Closure<F> {
 pub(crate) struct AsyncClosure<F>(pub(crate) F);
 
 impl<F: AsyncFnMut() -> Result<()>> Body for AsyncClosure<F> {
-    async fn run(&mut self, run: &mut Run) -> Outcome {
-        let body = &mut self.0;
-        let entered = &mut *run;
-        let made = catch_unwind(AssertUnwindSafe(once(move || {
-            let marker = 0u8;
-            let _active = Active::enter(entered, boundary_of(&marker));
-            body()
-        })));
-        let future = match made {
-            Ok(future) => future,
-            Err(payload) => return Outcome::Panicked(panic_message(payload)),
-        };
-        // In an `Option` so that it can be dropped in place, inside the run,
-        // once it is finished.
-        let mut slot = pin!(Some(future));
-        poll_fn(|cx| poll_run(slot.as_mut(), run, cx)).await
+    fn run<'a>(&'a mut self, run: &'a mut Run) -> Pin<Box<dyn Future<Output = Outcome> + 'a>> {
+        Box::pin(run_async(&mut self.0, run))
     }
+}
+
+/// One run of an async closure: its future, made and polled with the run
+/// loaded.
+async fn run_async<F: AsyncFnMut() -> Result<()>>(body: &mut F, run: &mut Run) -> Outcome {
+    let entered = &mut *run;
+    let made = catch_unwind(AssertUnwindSafe(once(move || {
+        let marker = 0u8;
+        let _active = Active::enter(entered, boundary_of(&marker));
+        body()
+    })));
+    let future = match made {
+        Ok(future) => future,
+        Err(payload) => return Outcome::Panicked(panic_message(payload)),
+    };
+    // In an `Option` so that it can be dropped in place, inside the run,
+    // once it is finished.
+    let mut slot = pin!(Some(future));
+    poll_fn(|cx| poll_run(slot.as_mut(), run, cx)).await
 }
 
 /// `f`, known to the compiler as called once: the future an async closure
@@ -104,11 +114,7 @@ fn poll_run<Fut: Future<Output = Result<()>>>(
     let mut alone = Context::from_waker(Waker::noop());
     let mut polls = 0u32;
     loop {
-        let cx = if child::is_child() {
-            &mut alone
-        } else {
-            &mut *cx
-        };
+        let cx = if in_child() { &mut alone } else { &mut *cx };
         let polled = catch_unwind(AssertUnwindSafe(|| {
             let marker = 0u8;
             let active = Active::enter(run, boundary_of(&marker));
@@ -128,13 +134,21 @@ fn poll_run<Fut: Future<Output = Result<()>>>(
         match polled {
             Ok(Poll::Ready(returned)) => return Poll::Ready(Outcome::Returned(returned)),
             Err(payload) => return Poll::Ready(Outcome::Panicked(panic_message(payload))),
-            Ok(Poll::Pending) if child::is_child() => {
+            Ok(Poll::Pending) if in_child() => {
                 polls += 1;
                 pause(polls);
             }
             Ok(Poll::Pending) => return Poll::Pending,
         }
     }
+}
+
+/// Whether this process is a child of an isolated sweep.
+fn in_child() -> bool {
+    #[cfg(all(unix, not(miri)))]
+    return super::child::is_child();
+    #[cfg(not(all(unix, not(miri))))]
+    false
 }
 
 /// Between two polls of a future nobody else will wake: a few yields,
