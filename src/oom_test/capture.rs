@@ -14,7 +14,7 @@ use std::vec::Vec;
 
 /// One distinct stack seen during the current test on this thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct StackId(u32);
+pub(crate) struct StackId(pub(crate) u32);
 
 #[derive(Default)]
 struct Tables {

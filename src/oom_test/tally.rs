@@ -167,3 +167,137 @@ impl Tally {
         Err(OomTestFailure::new(failed, self.summary))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oom_test::run::{Outcome, Returned};
+    use crate::oom_test::text::Text;
+    use core::alloc::Layout;
+
+    fn allocation(index: u64) -> Allocation {
+        Allocation {
+            index,
+            layout: Layout::new::<u32>(),
+        }
+    }
+
+    /// A run that failed allocation `target`, made at `stack`, and ended so.
+    fn run(target: u64, stack: u32, end: RunEnd) -> RunRecord {
+        RunRecord {
+            target,
+            injected: Some(allocation(target)),
+            stack: Some(StackId(stack)),
+            after_oom: None,
+            after_oom_stack: None,
+            end,
+        }
+    }
+
+    fn returned(returned: Returned) -> RunEnd {
+        RunEnd::Returned {
+            outcome: Outcome::Returned(returned),
+            live_bytes: 0,
+        }
+    }
+
+    fn aborted() -> RunEnd {
+        RunEnd::Died(FailureKind::Aborted {
+            output: "memory allocation of 4 bytes failed".into(),
+        })
+    }
+
+    fn tally() -> Tally {
+        Tally::new(Rules::default(), false, 10)
+    }
+
+    #[test]
+    fn passing_runs_are_counted() {
+        let mut tally = tally();
+        tally.add(run(0, 0, returned(Returned::Oom)));
+        let mut missed = run(1, 1, returned(Returned::Ok));
+        missed.injected = None; // the closure allocated less that time
+        tally.add(missed);
+        tally.skip();
+        tally.retry();
+        let summary = tally.finish().unwrap();
+        assert_eq!(
+            (
+                summary.allocations,
+                summary.runs,
+                summary.injected,
+                summary.skipped,
+                summary.retried
+            ),
+            (10, 2, 1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn a_stack_is_dead_once_a_run_that_failed_it_died() {
+        let mut tally = tally();
+        tally.add(run(0, 7, returned(Returned::Ok)));
+        assert!(!tally.has_died(StackId(7)), "a missed OOM is not a death");
+        tally.add(run(1, 8, aborted()));
+        assert!(tally.has_died(StackId(8)));
+        assert!(!tally.has_died(StackId(7)));
+        // A death before any injection names no stack.
+        let mut early = run(2, 9, aborted());
+        early.injected = None;
+        early.stack = None;
+        tally.add(early);
+        assert!(!tally.has_died(StackId(9)));
+    }
+
+    #[test]
+    fn of_the_runs_of_one_rule_and_stack_the_earliest_is_kept() {
+        let mut tally = tally();
+        tally.add(run(5, 1, returned(Returned::Ok)));
+        tally.add(run(3, 1, returned(Returned::Ok)));
+        tally.add(run(4, 1, returned(Returned::Ok)));
+        let failure = tally.finish().unwrap_err();
+        assert_eq!(failure.failed_runs().len(), 1);
+        assert_eq!(failure.injected().unwrap().index, 3);
+        assert_eq!(failure.summary().runs, 3);
+    }
+
+    #[test]
+    fn other_rules_are_kept_apart_and_in_order() {
+        let mut tally = tally();
+        tally.add(run(6, 1, aborted()));
+        let other = Returned::Other(Text::format(format_args!("disk full")));
+        tally.add(run(2, 1, returned(other)));
+        let failure = tally.finish().unwrap_err();
+        let runs = failure.failed_runs();
+        assert_eq!(runs.len(), 2);
+        assert!(matches!(runs[0].kind(), FailureKind::NonOomError { .. }));
+        assert!(matches!(runs[1].kind(), FailureKind::Aborted { .. }));
+    }
+
+    #[test]
+    fn stopping_at_the_first_failure_waits_for_one() {
+        let mut tally = Tally::new(Rules::default(), true, 10);
+        tally.add(run(0, 0, returned(Returned::Oom)));
+        assert!(!tally.should_stop());
+        tally.add(run(1, 0, returned(Returned::Ok)));
+        assert!(tally.should_stop());
+        let mut go_on = self::tally();
+        go_on.add(run(1, 0, returned(Returned::Ok)));
+        assert!(!go_on.should_stop());
+    }
+
+    #[test]
+    fn allocations_after_the_failure_want_their_site_once() {
+        let mut tally = tally();
+        let mut after = run(4, 2, returned(Returned::Oom));
+        after.after_oom = Some(allocation(5));
+        tally.add(after);
+        let mut seen = run(6, 3, returned(Returned::Oom));
+        seen.after_oom = Some(allocation(7));
+        seen.after_oom_stack = Some(Frames::EMPTY);
+        tally.add(seen);
+        assert_eq!(tally.after_oom_sites_wanted(), [4]);
+        tally.set_after_oom_site(4, Frames::EMPTY);
+        assert!(tally.after_oom_sites_wanted().is_empty());
+    }
+}
