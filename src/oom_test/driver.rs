@@ -8,10 +8,10 @@ use super::capture::{self, StackId};
 use super::failure::{FailureKind, OomTestFailure};
 use super::plan::{self, Plan};
 use super::run::Body;
-use super::runner::OomTest;
 use super::state::{self, Mode, Run, Settings};
 use super::summary::OomTestSummary;
 use super::tally::Tally;
+use super::verdict::Rules;
 use super::verdict::{RunEnd, RunRecord};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
@@ -22,10 +22,25 @@ const MAX_DRY_RUNS: usize = 10;
 /// How long a run in a child may go without a sign of life, by default.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The options of a test, as [`OomTest`](super::OomTest) sets them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Options {
+    pub(crate) max_iters: Option<u32>,
+    pub(crate) max_duration: Option<Duration>,
+    pub(crate) rules: Rules,
+    pub(crate) alloc_succeeds_after_oom: bool,
+    pub(crate) seed: u64,
+    pub(crate) plan: Plan,
+    pub(crate) print_each_injection: bool,
+    pub(crate) in_process: bool,
+    pub(crate) child_timeout: Option<Duration>,
+    pub(crate) stop_at_first_failure: bool,
+}
+
 /// Runs the test `options` describe on `body`, failing the allocations
 /// `plan` picks.
 pub(crate) async fn drive(
-    options: &OomTest,
+    options: &Options,
     plan: Plan,
     body: &mut dyn Body,
 ) -> Result<OomTestSummary, OomTestFailure> {
@@ -105,12 +120,12 @@ pub(crate) async fn drive(
 }
 
 /// Whether runs happen in children here.
-fn runs_isolated(options: &OomTest) -> bool {
+fn runs_isolated(options: &Options) -> bool {
     cfg!(all(unix, not(miri))) && !options.in_process
 }
 
 /// The options of the runs in this process.
-fn settings(options: &OomTest) -> Settings {
+fn settings(options: &Options) -> Settings {
     Settings {
         alloc_succeeds_after_oom: options.alloc_succeeds_after_oom,
         print_each_injection: options.print_each_injection,
@@ -119,7 +134,7 @@ fn settings(options: &OomTest) -> Settings {
 }
 
 /// The record of a run in this process that has just ended.
-fn record_of(target: u64, run: &Run, outcome: super::run::Outcome) -> RunRecord {
+fn record_of(target: u64, run: &Run, outcome: super::outcome::Outcome) -> RunRecord {
     abort_report::clear();
     let (stack, after_oom_stack) = capture::take_run();
     RunRecord {
@@ -138,7 +153,7 @@ fn record_of(target: u64, run: &Run, outcome: super::run::Outcome) -> RunRecord 
 /// Dry runs until the count settles. Returns it, and what one allocation
 /// cost in the fastest dry run (its time over its count).
 async fn count_allocations(
-    options: &OomTest,
+    options: &Options,
     body: &mut dyn Body,
 ) -> Result<(u64, Duration), OomTestFailure> {
     let mut counts = Vec::new();
@@ -172,7 +187,7 @@ async fn count_allocations(
 /// `below`: what site mode plans with, and where the allocations isolated
 /// sweepers fail are made (a child takes no stack).
 async fn record_stacks(
-    options: &OomTest,
+    options: &Options,
     body: &mut dyn Body,
     allocations: u64,
     below: u64,
@@ -199,7 +214,7 @@ async fn record_stacks(
 
 /// Runs each planned failure in this process, one after the other.
 async fn sweep_in_process(
-    options: &OomTest,
+    options: &Options,
     planned: &[u64],
     deadline: Option<Instant>,
     mut tally: Tally,
@@ -253,7 +268,7 @@ fn sweepers_share(_planned: &[u64], _per_allocation: Duration, _jobs: usize) -> 
 /// Runs the planned failures (sorted) in children.
 #[cfg(all(unix, not(miri)))]
 async fn sweep_isolated(
-    options: &OomTest,
+    options: &Options,
     planned: &[u64],
     share: Share<'_>,
     deadline: Option<Instant>,
@@ -314,7 +329,7 @@ async fn sweep_isolated(
 
 #[cfg(not(all(unix, not(miri))))]
 async fn sweep_isolated(
-    options: &OomTest,
+    options: &Options,
     planned: &[u64],
     _share: Share<'_>,
     deadline: Option<Instant>,

@@ -35,7 +35,7 @@ use super::allocation::Allocation;
 use super::capture::{self, StackId};
 use super::child::{self, Ended, Event, Forked, Pool};
 use super::frames::Frames;
-use super::run::Outcome;
+use super::outcome::Outcome;
 use super::state::{self, Mode, Paused, Run, Settings};
 use super::tally::Tally;
 use super::verdict::{self, RunEnd, RunRecord};

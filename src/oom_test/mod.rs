@@ -218,6 +218,7 @@ mod failure;
 mod frames;
 #[cfg(all(unix, not(miri)))]
 mod isolated;
+mod outcome;
 mod plan;
 mod run;
 mod runner;

@@ -4,6 +4,7 @@
 //! before the run ends, without allocating.
 
 use super::frames::boundary_of;
+use super::outcome::{Outcome, Returned};
 use super::state::{Active, Paused, Run};
 use super::text::Text;
 use crate::{Error, OutOfMemory, Result};
@@ -15,23 +16,6 @@ use std::boxed::Box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::string::String;
 use std::time::Duration;
-
-/// How one run ended. Holds no allocation, so that a child can send it.
-pub(crate) enum Outcome {
-    Returned(Returned),
-    Panicked(Text),
-}
-
-/// What the closure returned, judged while the run was still loaded.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the message is inline so that judging a run allocates nothing"
-)]
-pub(crate) enum Returned {
-    Ok,
-    Oom,
-    Other(Text),
-}
 
 /// The code under test, run once per run. Object-safe, so that the
 /// harness is compiled once, not once per closure type under test.

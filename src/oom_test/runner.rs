@@ -1,11 +1,10 @@
 //! [`OomTest`]: the options of a test, and the calls that run it.
 
-use super::driver;
+use super::driver::{self, Options};
 use super::failure::OomTestFailure;
 use super::plan::Plan;
 use super::run::{AsyncClosure, Closure, poll_to_end};
 use super::summary::OomTestSummary;
-use super::verdict::Rules;
 use crate::{Error, Result};
 use core::time::Duration;
 
@@ -71,16 +70,7 @@ use core::time::Duration;
 #[derive(Clone, Debug, Default)]
 #[must_use = "an OomTest does nothing until `test`, `check` or `fuzz` runs it"]
 pub struct OomTest {
-    pub(super) max_iters: Option<u32>,
-    pub(super) max_duration: Option<Duration>,
-    pub(super) rules: Rules,
-    pub(super) alloc_succeeds_after_oom: bool,
-    pub(super) seed: u64,
-    pub(super) plan: Plan,
-    pub(super) print_each_injection: bool,
-    pub(super) in_process: bool,
-    pub(super) child_timeout: Option<Duration>,
-    pub(super) stop_at_first_failure: bool,
+    options: Options,
 }
 
 impl OomTest {
@@ -124,7 +114,7 @@ impl OomTest {
     /// assert_eq!((summary.allocations, summary.runs), (5, 2));
     /// ```
     pub fn max_iters(&mut self, max_iters: u32) -> &mut Self {
-        self.max_iters = Some(max_iters);
+        self.options.max_iters = Some(max_iters);
         self
     }
 
@@ -147,7 +137,7 @@ impl OomTest {
     /// assert_eq!((summary.allocations, summary.runs), (1, 0));
     /// ```
     pub fn max_duration(&mut self, max_duration: Duration) -> &mut Self {
-        self.max_duration = Some(max_duration);
+        self.options.max_duration = Some(max_duration);
         self
     }
 
@@ -183,7 +173,7 @@ impl OomTest {
     ///     .unwrap();
     /// ```
     pub fn allow_alloc_after_oom(&mut self, allow: bool) -> &mut Self {
-        self.rules.allow_alloc_after_oom = allow;
+        self.options.rules.allow_alloc_after_oom = allow;
         self
     }
 
@@ -215,7 +205,7 @@ impl OomTest {
     ///     .unwrap();
     /// ```
     pub fn alloc_succeeds_after_oom(&mut self, succeeds: bool) -> &mut Self {
-        self.alloc_succeeds_after_oom = succeeds;
+        self.options.alloc_succeeds_after_oom = succeeds;
         self
     }
 
@@ -241,7 +231,7 @@ impl OomTest {
     ///     .unwrap();
     /// ```
     pub fn allow_missed_oom_errors(&mut self, allow: bool) -> &mut Self {
-        self.rules.allow_missed_oom_errors = allow;
+        self.options.rules.allow_missed_oom_errors = allow;
         self
     }
 
@@ -269,7 +259,7 @@ impl OomTest {
     ///     .unwrap();
     /// ```
     pub fn seed(&mut self, seed: u64) -> &mut Self {
-        self.seed = seed;
+        self.options.seed = seed;
         self
     }
 
@@ -295,7 +285,7 @@ impl OomTest {
     ///     .unwrap();
     /// ```
     pub fn allow_leaks(&mut self, allow: bool) -> &mut Self {
-        self.rules.allow_leaks = allow;
+        self.options.rules.allow_leaks = allow;
         self
     }
 
@@ -320,7 +310,7 @@ impl OomTest {
     ///     .unwrap();
     /// ```
     pub fn print_each_injection(&mut self, print: bool) -> &mut Self {
-        self.print_each_injection = print;
+        self.options.print_each_injection = print;
         self
     }
 
@@ -378,7 +368,7 @@ impl OomTest {
     /// }
     /// ```
     pub fn isolated(&mut self, isolated: bool) -> &mut Self {
-        self.in_process = !isolated;
+        self.options.in_process = !isolated;
         self
     }
 
@@ -411,7 +401,7 @@ impl OomTest {
     /// }
     /// ```
     pub fn child_timeout(&mut self, limit: Duration) -> &mut Self {
-        self.child_timeout = Some(limit);
+        self.options.child_timeout = Some(limit);
         self
     }
 
@@ -450,7 +440,7 @@ impl OomTest {
     /// assert_eq!(failure.failed_runs().len(), 1);
     /// ```
     pub fn stop_at_first_failure(&mut self, stop: bool) -> &mut Self {
-        self.stop_at_first_failure = stop;
+        self.options.stop_at_first_failure = stop;
         self
     }
 
@@ -489,7 +479,7 @@ impl OomTest {
     /// assert_eq!((summary.allocations, summary.sites(), summary.runs), (100, 1, 2));
     /// ```
     pub fn each_site(&mut self, first: u64, last: u64) -> &mut Self {
-        self.plan = Plan::Sites { first, last };
+        self.options.plan = Plan::Sites { first, last };
         self
     }
 
@@ -521,7 +511,7 @@ impl OomTest {
     /// assert_eq!((summary.allocations, summary.runs, summary.injected), (100, 10, 10));
     /// ```
     pub fn fuzzing(&mut self, fuzzing: bool) -> &mut Self {
-        self.plan = if fuzzing { Plan::Random } else { Plan::Every };
+        self.options.plan = if fuzzing { Plan::Random } else { Plan::Every };
         self
     }
 
@@ -560,7 +550,11 @@ impl OomTest {
         &self,
         body: impl FnMut() -> Result<()>,
     ) -> Result<OomTestSummary, OomTestFailure> {
-        poll_to_end(driver::drive(self, self.plan, &mut Closure(body)))
+        poll_to_end(driver::drive(
+            &self.options,
+            self.options.plan,
+            &mut Closure(body),
+        ))
     }
 
     /// Like [`check`](OomTest::check), for async code: each run awaits the
@@ -605,7 +599,7 @@ impl OomTest {
         &self,
         body: impl AsyncFnMut() -> Result<()>,
     ) -> Result<OomTestSummary, OomTestFailure> {
-        driver::drive(self, self.plan, &mut AsyncClosure(body)).await
+        driver::drive(&self.options, self.options.plan, &mut AsyncClosure(body)).await
     }
 
     /// Wasmtime's call: [`check`](OomTest::check), with a broken contract
@@ -710,9 +704,13 @@ impl OomTest {
     /// assert!(OomTest::new().fuzz(body).is_err(), "max_iters is needed");
     /// ```
     pub fn fuzz(&self, body: impl FnMut() -> Result<()>) -> Result<()> {
-        poll_to_end(driver::drive(self, Plan::Random, &mut Closure(body)))
-            .map(drop)
-            .map_err(Error::new)
+        poll_to_end(driver::drive(
+            &self.options,
+            Plan::Random,
+            &mut Closure(body),
+        ))
+        .map(drop)
+        .map_err(Error::new)
     }
 
     /// Wasmtime's call: [`fuzz`](OomTest::fuzz) for async code (see
@@ -746,7 +744,7 @@ impl OomTest {
     /// assert!(matches!(polled, Poll::Ready(Ok(()))));
     /// ```
     pub async fn fuzz_async(&self, body: impl AsyncFnMut() -> Result<()>) -> Result<()> {
-        driver::drive(self, Plan::Random, &mut AsyncClosure(body))
+        driver::drive(&self.options, Plan::Random, &mut AsyncClosure(body))
             .await
             .map(drop)
             .map_err(Error::new)

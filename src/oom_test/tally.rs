@@ -171,7 +171,7 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oom_test::run::{Outcome, Returned};
+    use crate::oom_test::outcome::{Outcome, Returned};
     use crate::oom_test::text::Text;
     use core::alloc::Layout;
 

@@ -6,7 +6,7 @@ use super::allocation::Allocation;
 use super::capture::StackId;
 use super::failure::FailureKind;
 use super::frames::Frames;
-use super::run::{Outcome, Returned};
+use super::outcome::{Outcome, Returned};
 
 /// The options that relax the contract.
 #[derive(Clone, Copy, Debug, Default)]

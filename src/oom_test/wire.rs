@@ -5,7 +5,7 @@
 //! takes no lock.
 
 use super::allocation::Allocation;
-use super::run::{Outcome, Returned};
+use super::outcome::{Outcome, Returned};
 use super::text::{TEXT_BYTES, Text};
 use core::alloc::Layout;
 
