@@ -11,8 +11,7 @@ use super::run::Body;
 use super::state::{self, Mode, Run, Settings};
 use super::summary::OomTestSummary;
 use super::tally::Tally;
-use super::verdict::Rules;
-use super::verdict::{RunEnd, RunRecord};
+use super::verdict::{Rules, RunEnd, RunRecord};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
@@ -72,7 +71,8 @@ pub(crate) async fn drive(
     let jobs = std::thread::available_parallelism().map_or(1, |jobs| jobs.get());
     let isolated = runs_isolated(options);
     let sweepers_share = if isolated {
-        sweepers_share(&planned, per_allocation, jobs)
+        let end = planned.iter().max().map_or(0, |last| last + 1);
+        sweepers_share(end, per_allocation, jobs)
     } else {
         0
     };
@@ -256,12 +256,12 @@ struct Share<'a> {
 }
 
 #[cfg(all(unix, not(miri)))]
-fn sweepers_share(planned: &[u64], per_allocation: Duration, jobs: usize) -> u64 {
-    super::isolated::sweepers_share(planned, per_allocation, jobs)
+fn sweepers_share(end: u64, per_allocation: Duration, jobs: usize) -> u64 {
+    super::isolated::sweepers_share(end, per_allocation, jobs)
 }
 
 #[cfg(not(all(unix, not(miri))))]
-fn sweepers_share(_planned: &[u64], _per_allocation: Duration, _jobs: usize) -> u64 {
+fn sweepers_share(_end: u64, _per_allocation: Duration, _jobs: usize) -> u64 {
     0
 }
 

@@ -268,13 +268,13 @@ pub(crate) struct Sweep {
     deferred: Vec<u64>,
 }
 
-/// The first allocation index left to forking runs: below it, re-running
-/// the closure's prefix (about `per_allocation` per allocation, shared by
-/// the sweepers) costs less than a fork. The allocations below it are the
-/// ones a recording run must take the stacks of.
-pub(crate) fn sweepers_share(planned: &[u64], per_allocation: Duration, jobs: usize) -> u64 {
-    let allocations = planned.last().map_or(0, |last| last + 1);
-    boundary(per_allocation, jobs.saturating_sub(1).max(1), allocations)
+/// The first allocation index left to forking runs, of planned ones below
+/// `end`: below it, re-running the closure's prefix (about `per_allocation`
+/// per allocation, shared by the sweepers) costs less than a fork. The
+/// allocations below it are the ones a recording run must take the stacks
+/// of.
+pub(crate) fn sweepers_share(end: u64, per_allocation: Duration, jobs: usize) -> u64 {
+    boundary(per_allocation, jobs.saturating_sub(1).max(1), end)
 }
 
 fn boundary(per_allocation: Duration, sweepers: usize, allocations: u64) -> u64 {
