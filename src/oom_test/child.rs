@@ -77,6 +77,11 @@ pub(crate) fn exit() -> ! {
 /// parent before its first child.
 pub(crate) fn install_panic_hook() {
     static INSTALL: Once = Once::new();
+    // The hook cannot be changed while this thread panics (a test run from
+    // a destructor); the next test installs it.
+    if std::thread::panicking() {
+        return;
+    }
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(std::boxed::Box::new(move |info| {
