@@ -76,7 +76,11 @@ fn main() {
     // server and loads the debug info (about 0.1 s), once per process: a
     // test binary pays it once, not per test. Exhaustive tests that pass
     // resolve none.
-    let _ = OomTest::new().each_site(1, 1).check(|| strings(10)).unwrap().sites();
+    let _ = OomTest::new()
+        .each_site(1, 1)
+        .check(|| strings(10))
+        .unwrap()
+        .sites();
     println!("{cores} cores; closure: K try_format! strings pushed into a TryVec\n");
     println!(
         "| K | allocations | plain run | exhaustive, in process | exhaustive, isolated | floor: K prefix runs | site mode (1 + 1), isolated | floor: sites x plain run |"

@@ -3,9 +3,10 @@
 //! runtime polls, with the allocation count kept across `.await` points and
 //! the allocations of other tasks, made between polls, not counted.
 
-#[path = "support/executor.rs"]
-mod executor;
+#[path = "support/futures.rs"]
+mod futures;
 
+use futures::{WokenElsewhere, YieldOnce};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,23 +17,6 @@ use wasmtime_error::oom_test::{FailureKind, OomTest, OomTestAllocator, OomTestFa
 
 #[global_allocator]
 static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
-
-/// Pending once (waking itself), then ready: an `.await` point that
-/// allocates nothing.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
 
 /// Three allocations around two `.await` points.
 async fn three_around_awaits() -> Result<()> {
@@ -132,31 +116,6 @@ async fn other_tasks_allocate_between_polls_uncounted() {
 
 #[test]
 fn the_test_is_pending_while_the_closure_waits() {
-    /// Ready once another thread has woken it.
-    struct WokenElsewhere(Option<std::thread::JoinHandle<()>>);
-
-    impl Future for WokenElsewhere {
-        type Output = ();
-
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-            match self.0.take() {
-                Some(handle) => {
-                    handle.join().unwrap();
-                    Poll::Ready(())
-                }
-                None => {
-                    let waker = cx.waker().clone();
-                    // Spawning allocates infallibly: not under test.
-                    let handle = wasmtime_error::oom_test::without_injection(|| {
-                        std::thread::spawn(move || waker.wake())
-                    });
-                    self.0 = Some(handle);
-                    Poll::Pending
-                }
-            }
-        }
-    }
-
     for isolated in [true, false] {
         let polls = AtomicUsize::new(0);
         let test = OomTest::new().isolated(isolated).allow_leaks(true).clone();
@@ -170,7 +129,7 @@ fn the_test_is_pending_while_the_closure_waits() {
             inner: Box::pin(checked),
             polls: &polls,
         };
-        let summary = executor::block_on(counted).unwrap();
+        let summary = futures::block_on(counted).unwrap();
         assert_eq!(summary.allocations, 2);
         // Pending at least once per run of this process: two dry runs.
         assert!(polls.load(Ordering::Relaxed) > 2, "isolated: {isolated}");

@@ -3,21 +3,18 @@
 //! they say, and the injection state is per thread and survives panics and
 //! `.await` points.
 
-use executor::block_on;
+use futures::{WokenElsewhere, YieldOnce, block_on};
 use std::alloc::{Layout, alloc, dealloc};
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use wasmtime_error::oom_test::{
     FailureKind, OomTest, OomTestAllocator, OomTestFailure, without_injection,
 };
 use wasmtime_error::{Error, OutOfMemory, Result, format_err};
 
-#[path = "support/executor.rs"]
-mod executor;
+#[path = "support/futures.rs"]
+mod futures;
 #[cfg(not(miri))]
 #[path = "support/unwinding_noise.rs"]
 mod noise;

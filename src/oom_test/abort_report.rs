@@ -77,16 +77,7 @@ pub(crate) fn clear() {
 }
 
 /// Writes the pending report when the process aborts.
-#[cfg(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd"
-    )
-))]
+#[cfg(all(unix, not(miri)))]
 mod handler {
     use super::PENDING;
     use core::ffi::{c_int, c_void};
@@ -161,16 +152,7 @@ mod handler {
 }
 
 /// Elsewhere the report is written at the moment of injection.
-#[cfg(not(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd"
-    )
-)))]
+#[cfg(not(all(unix, not(miri))))]
 mod handler {
     pub(super) fn install() -> bool {
         false

@@ -100,9 +100,9 @@
 //! handler: the last lines before the abort name the call that must
 //! become fallible. Preparing it resolves symbols, once per distinct
 //! stack: the price of failing allocations in this process. Where there
-//! is no such handler (targets other than Linux, Android, macOS, iOS and
-//! FreeBSD, and Miri), and with [`OomTest::print_each_injection`], the
-//! report is written when the allocation fails.
+//! is no such handler (targets other than unix, and Miri), and with
+//! [`OomTest::print_each_injection`], the report is written when the
+//! allocation fails.
 //!
 //! # What runs in a child
 //!

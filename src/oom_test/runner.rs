@@ -291,9 +291,9 @@ impl OomTest {
 
     /// Writes the report of every failed allocation (index, layout,
     /// backtrace) to stderr at the moment it fails, instead of only when
-    /// the process aborts. Off by default, except on targets where the
-    /// harness cannot catch the abort (anything but Linux, Android, macOS,
-    /// iOS and FreeBSD), where it is always on.
+    /// the process aborts. Off by default, except where the harness cannot
+    /// catch the abort (targets other than unix, and Miri), where it is
+    /// always on.
     ///
     /// # Example
     ///

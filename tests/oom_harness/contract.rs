@@ -432,22 +432,6 @@ fn wasmtimes_calls_return_the_failure_inside_an_error() {
     assert_eq!(error.to_string(), failure.to_string());
 }
 
-/// Pending once (waking itself), then ready: an `.await` point.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
 #[test]
 fn async_code_keeps_its_count_across_awaits() {
     let summary = block_on(harness().check_async(|| async {
@@ -478,29 +462,6 @@ fn async_code_keeps_its_count_across_awaits() {
 
 #[test]
 fn async_code_woken_from_another_thread() {
-    /// Ready once another thread has woken it.
-    struct WokenElsewhere(Option<std::thread::JoinHandle<()>>);
-
-    impl Future for WokenElsewhere {
-        type Output = ();
-
-        fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-            match self.0.take() {
-                Some(handle) => {
-                    handle.join().unwrap();
-                    Poll::Ready(())
-                }
-                None => {
-                    let waker = cx.waker().clone();
-                    // Spawning allocates infallibly: not under test.
-                    let handle = without_injection(|| std::thread::spawn(move || waker.wake()));
-                    self.0 = Some(handle);
-                    Poll::Pending
-                }
-            }
-        }
-    }
-
     let summary = block_on(harness().allow_leaks(true).check_async(|| async {
         let _first = Block::checked(8)?;
         WokenElsewhere(None).await;
