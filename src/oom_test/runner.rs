@@ -405,10 +405,11 @@ impl OomTest {
         self
     }
 
-    /// Whether the test ends at the first run that breaks the contract
-    /// (off by default: every site that breaks it is reported). With
-    /// children working side by side, the first failure found is not
-    /// always the one of the earliest allocation.
+    /// Whether the test ends at the first run that breaks the contract,
+    /// and reports that run alone (off by default: every site that breaks
+    /// it is reported). With children working side by side, the first
+    /// failure found is not always the one of the earliest allocation;
+    /// runs that were under way then are counted, not reported.
     ///
     /// # Example
     ///

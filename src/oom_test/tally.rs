@@ -63,6 +63,11 @@ impl Tally {
         if let (RunEnd::Died(_), Some(stack)) = (&record.end, record.stack) {
             self.died.insert(stack);
         }
+        if self.should_stop() {
+            // Runs that were under way when the first failure was found
+            // are counted, not reported.
+            return;
+        }
         let broken = Broken {
             kind,
             target: record.target,
@@ -275,12 +280,19 @@ mod tests {
     }
 
     #[test]
-    fn stopping_at_the_first_failure_waits_for_one() {
+    fn stopping_at_the_first_failure_waits_for_one_and_keeps_it_alone() {
         let mut tally = Tally::new(Rules::default(), true, 10);
         tally.add(run(0, 0, returned(Returned::Oom)));
         assert!(!tally.should_stop());
-        tally.add(run(1, 0, returned(Returned::Ok)));
+        tally.add(run(3, 0, returned(Returned::Ok)));
         assert!(tally.should_stop());
+        // A run under way then is counted, and not reported.
+        tally.add(run(1, 1, aborted()));
+        assert!(tally.has_died(StackId(1)));
+        let failure = tally.finish().unwrap_err();
+        assert_eq!(failure.failed_runs().len(), 1);
+        assert_eq!(failure.injected().unwrap().index, 3);
+        assert_eq!(failure.summary().runs, 3);
         let mut go_on = self::tally();
         go_on.add(run(1, 0, returned(Returned::Ok)));
         assert!(!go_on.should_stop());
