@@ -68,7 +68,9 @@ impl Error {
 /// (up to the backtrace, which anyhow captures anew), `{:#?}`, `chain()`,
 /// `root_cause()` and `downcast_ref` of every type in the chain give what
 /// they gave on the [`Error`]. An out-of-memory error becomes an anyhow
-/// error that `is::<OutOfMemory>()`; one that came from
+/// error that `is::<OutOfMemory>()`, with the context layers it kept as
+/// anyhow context layers that show the same text (and, as here, do not
+/// downcast to `&str`); its record is given back. One that came from
 /// [`Error::from_anyhow`] gives the original back.
 ///
 /// Our allocations are freed as each layer is converted, but anyhow
@@ -105,6 +107,8 @@ impl From<Error> for ::anyhow::Error {
         match error.into_decoded() {
             Decoded::Oom(oom) => ::anyhow::Error::new(oom),
             Decoded::Static(message) => ::anyhow::Error::msg(*message.message_ref()),
+            // SAFETY: `into_decoded` handed the claim on the record over.
+            Decoded::Record(record) => unsafe { crate::error::record_into_anyhow(record) },
             // SAFETY: `into_decoded` handed the allocation over; its vtable
             // matches its payload, and it is not used after this.
             Decoded::Boxed(header) => unsafe { ((*header.as_ptr()).vtable.into_anyhow)(header) },

@@ -402,11 +402,25 @@ fn out_of_memory_converts_to_anyhow_out_of_memory() {
         converted.to_string(),
         "out of memory (failed to allocate 4096 bytes)"
     );
-    // Context on an OOM error is not added (it would need memory), so the
-    // conversion sees the bare OOM word.
-    let with_context = anyhow::Error::from(Error::from(OutOfMemory::new(8)).context("dropped"));
-    assert_eq!(with_context.chain().count(), 1);
+    // The context an OOM error kept becomes anyhow context layers with the
+    // same text; like ours, they do not downcast to `&str`.
+    let ours = Error::from(OutOfMemory::new(8))
+        .context("kept")
+        .context(String::from("dropped"))
+        .context("outer");
+    let expected = format!("{ours:#}");
+    assert_eq!(
+        expected,
+        "outer: (1 context layer dropped for lack of memory): kept: \
+         out of memory (failed to allocate 8 bytes)"
+    );
+    let expected_debug = format!("{ours:#?}");
+    let with_context = anyhow::Error::from(ours);
+    assert_eq!(format!("{with_context:#}"), expected);
+    assert_eq!(format!("{with_context:#?}"), expected_debug);
+    assert_eq!(with_context.chain().count(), 4);
     assert!(with_context.is::<OutOfMemory>());
+    assert!(!with_context.is::<&str>());
 }
 
 #[test]

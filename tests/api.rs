@@ -304,18 +304,21 @@ fn context_on_option() {
     assert_eq!(Some(4).context("unused").unwrap(), 4);
 }
 
+/// A context that would need memory to keep (here a user's type) is
+/// dropped at once on an out-of-memory error, and a `with_context` closure
+/// is not called; the error counts them in a layer of its record.
 #[test]
-fn context_on_out_of_memory_is_a_no_op() {
+fn context_on_out_of_memory_drops_what_it_cannot_keep() {
     let drops = Drops::default();
+    let dropped = "(1 context layer dropped for lack of memory)";
 
     let error = Error::from(OutOfMemory::new(10)).context(Context1::new("c", &drops));
     assert_eq!(drops.get(), 1, "the unused context is dropped at once");
-    assert_eq!(
-        error.to_string(),
-        "out of memory (failed to allocate 10 bytes)"
-    );
-    assert_eq!(error.chain().len(), 1);
+    assert_eq!(error.to_string(), dropped);
+    assert_eq!(error.chain().len(), 2);
     assert!(error.is::<OutOfMemory>());
+    assert!(!error.is::<Context1>());
+    assert_eq!(error.dropped_contexts(), Some(1));
 
     let result: std::result::Result<(), OutOfMemory> = Err(OutOfMemory::new(11));
     let error = result.context(Context1::new("c", &drops)).unwrap_err();
@@ -324,7 +327,7 @@ fn context_on_out_of_memory_is_a_no_op() {
         error.downcast_ref::<OutOfMemory>(),
         Some(&OutOfMemory::new(11))
     );
-    assert_eq!(error.chain().len(), 1);
+    assert_eq!(error.chain().len(), 2);
 
     let result: Result<()> = Err(Error::from(OutOfMemory::new(12)));
     let error = result.context(Context1::new("c", &drops)).unwrap_err();
@@ -350,7 +353,8 @@ fn context_on_out_of_memory_is_a_no_op() {
         error.downcast_ref::<OutOfMemory>(),
         Some(&OutOfMemory::new(14))
     );
-    assert_eq!(error.chain().len(), 1);
+    assert_eq!(error.to_string(), dropped);
+    assert_eq!(error.chain().len(), 2);
 }
 
 // ---------------------------------------------------------------------------

@@ -391,12 +391,33 @@ fn each_root_alone() {
 #[test]
 fn out_of_memory_formats_like_an_anyhow_wrapped_out_of_memory() {
     let oom = wasmtime_error::OutOfMemory::new(1024);
-    let ours = wasmtime_error::Error::from(oom).context("never shown");
+    let ours = wasmtime_error::Error::from(oom);
     let theirs = anyhow::Error::new(oom);
     assert_same(&ours, &theirs);
     assert_eq!(
         format!("{ours:#?}"),
         "OutOfMemory {\n    requested_allocation_size: 1024,\n}"
+    );
+}
+
+/// The context layers an out-of-memory error keeps without allocating
+/// print as anyhow prints the same layers around the same failure.
+#[test]
+fn out_of_memory_with_kept_context_formats_like_anyhow() {
+    let oom = wasmtime_error::OutOfMemory::new(786432);
+    let ours = wasmtime_error::Error::from(oom)
+        .context("reading the body")
+        .context(wasmtime_error::format_err!("parsing the request"))
+        .context("serving\na client");
+    let theirs = anyhow::Error::new(oom)
+        .context("reading the body")
+        .context("parsing the request")
+        .context("serving\na client");
+    assert_same(&ours, &theirs);
+    assert_eq!(
+        format!("{ours:#}"),
+        "serving\na client: parsing the request: reading the body: \
+         out of memory (failed to allocate 786432 bytes)"
     );
 }
 

@@ -105,10 +105,10 @@ fn error_from_out_of_memory_allocates_nothing() {
             error.downcast_ref::<OutOfMemory>(),
             Some(&OutOfMemory::new(12))
         );
-        let error = Error::from(OutOfMemory::new(3)).context("dropped");
+        let error = Error::from(OutOfMemory::new(3)).context("kept");
         assert_eq!(
             text!("{error:#}").as_str(),
-            "out of memory (failed to allocate 3 bytes)"
+            "kept: out of memory (failed to allocate 3 bytes)"
         );
         Ok(())
     });
@@ -337,12 +337,43 @@ fn context_on_out_of_memory_allocates_nothing() {
             .with_context(|| -> &str { panic!("the closure must not run") })
             .unwrap_err();
         assert!(error.is::<OutOfMemory>());
-        let error = Err::<(), _>(error).context("ignored").unwrap_err();
+        let error = Err::<(), _>(error).context("kept").unwrap_err();
         assert_eq!(
-            text!("{error}").as_str(),
-            "out of memory (failed to allocate 16 bytes)"
+            text!("{error:#}").as_str(),
+            "kept: (1 context layer dropped for lack of memory): \
+             out of memory (failed to allocate 16 bytes)"
         );
         Ok(())
+    });
+}
+
+/// Whichever allocation fails, the static layers added after it are kept
+/// over the failure, without allocating, and the ones added before it are
+/// gone with the error that held them.
+#[test]
+fn static_context_added_after_a_failure_is_kept() {
+    check(3, || {
+        let root = Error::msg("root");
+        let kept = if root.is::<OutOfMemory>() {
+            "top: middle: "
+        } else {
+            "top: "
+        };
+        let middle = root.context("middle");
+        let kept = if middle.is::<OutOfMemory>() { kept } else { "" };
+        let top = middle.context("top");
+        let text = text!("{top:#}");
+        if !top.is::<OutOfMemory>() {
+            assert_eq!(text.as_str(), "top: middle: root");
+            return Ok(());
+        }
+        let failure = text!("{}", top.root_cause());
+        assert_eq!(
+            text.as_str().strip_suffix(failure.as_str()),
+            Some(kept),
+            "the kept layers, then the failure"
+        );
+        Err(top)
     });
 }
 

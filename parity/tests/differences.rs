@@ -2,8 +2,10 @@
 //! Wasmtime" lists: `{:?}` and `{:#?}` print what anyhow prints, where
 //! Wasmtime's `{:?}` ends a chain with a newline and does not indent the
 //! continuation lines of a cause, and its `{:#?}` shows the error's
-//! internals. (The expected texts are spelled out rather than taken
-//! from anyhow, whose `{:?}` adds a backtrace under `RUST_BACKTRACE=1`.)
+//! internals; context on an out-of-memory error is kept here (when it
+//! needs no memory), never added there. (The expected texts are spelled out
+//! rather than taken from anyhow, whose `{:?}` adds a backtrace under
+//! `RUST_BACKTRACE=1`.)
 
 fn layered_wasmtime() -> wasmtime_internal_core::error::Error {
     wasmtime_internal_core::error::format_err!("inner").context("outer")
@@ -69,5 +71,26 @@ fn display_is_the_same() {
     assert_eq!(
         format!("{:#}", layered_ours()),
         format!("{:#}", layered_wasmtime())
+    );
+}
+
+/// Context on an out-of-memory error: Wasmtime never adds it (it would need
+/// memory); ours keeps a `&'static str` context in static memory and shows
+/// it as a boxed layer would be shown.
+#[test]
+fn context_on_out_of_memory_is_kept_in_ours_only() {
+    let ours = wasmtime_error::Error::from(wasmtime_error::OutOfMemory::new(64))
+        .context("growing the table");
+    assert_eq!(
+        format!("{ours:#}"),
+        "growing the table: out of memory (failed to allocate 64 bytes)"
+    );
+    let theirs = wasmtime_internal_core::error::Error::from(
+        wasmtime_internal_core::error::OutOfMemory::new(64),
+    )
+    .context("growing the table");
+    assert_eq!(
+        format!("{theirs:#}"),
+        "out of memory (failed to allocate 64 bytes)"
     );
 }

@@ -1,11 +1,11 @@
 //! The [`Context`] trait and the context layers it adds.
 
+use super::Error;
 use super::fmt::Quoted;
 use super::formatted_context::FormattedContext;
 use super::location::Site;
+use super::oom_record::What;
 use super::vtable::{ErrorImpl, INNER_ERROR_OFFSET, LayerStep, Payload, Target, VTable};
-use super::{Decoded, Error};
-use crate::OutOfMemory;
 use core::any::{Any, TypeId};
 use core::convert::Infallible;
 use core::error::Error as StdError;
@@ -23,14 +23,18 @@ use std_alloc::string::String;
 /// when there is an error; `format!` would abort the process when that
 /// allocation fails.
 ///
-/// On an out-of-memory error (an [`OutOfMemory`], or an allocation failure
-/// of std or hashbrown that converts into one), `context` returns the error
-/// as it is, without allocating, and `with_context` does not even call its
-/// closure: adding context would need the memory that just ran out. If the
-/// context layer itself cannot be allocated, or the context is itself out
-/// of memory (a `format_context!` or `format_err!` whose allocation
-/// failed), the result is that `OutOfMemory` error, and nothing more is
-/// allocated.
+/// On an out-of-memory error (an [`OutOfMemory`](crate::OutOfMemory), or an
+/// allocation failure of std or hashbrown that converts into one), nothing
+/// is allocated: boxing a layer would need the memory that just ran out.
+/// `context` keeps a `&'static str` (or a `format_err!("literal")`) in the
+/// error's record in static memory, and drops any other context, counting
+/// it there; `with_context` does not even call its closure, and counts the
+/// layer as dropped. [Context on out-of-memory
+/// errors](crate::Error#context-on-out-of-memory-errors) says how they
+/// show, and how many fit. If the context layer itself cannot be allocated,
+/// or the context is itself out of memory (a `format_context!` or
+/// `format_err!` whose allocation failed), the result is that
+/// out-of-memory error, and nothing more is allocated.
 ///
 /// This trait is sealed: it is implemented for `Result<T, E>` (where `E` is a
 /// `core::error::Error + Send + Sync + 'static` or an [`Error`]) and for
@@ -56,10 +60,18 @@ use std_alloc::string::String;
 /// let port: Option<u16> = None;
 /// assert_eq!(port.context("no port").unwrap_err().to_string(), "no port");
 ///
-/// // Out of memory passes through untouched, and the closure never runs.
+/// // On out of memory, the closure never runs; a static text is kept.
 /// let oom: Result<(), OutOfMemory> = Err(OutOfMemory::new(8));
-/// let error = oom.with_context(|| -> String { unreachable!() }).unwrap_err();
+/// let error = oom
+///     .with_context(|| -> String { unreachable!() })
+///     .context("loading")
+///     .unwrap_err();
 /// assert!(error.is::<OutOfMemory>());
+/// assert_eq!(
+///     format!("{error:#}"),
+///     "loading: (1 context layer dropped for lack of memory): \
+///      out of memory (failed to allocate 8 bytes)",
+/// );
 /// ```
 pub trait Context<T, E>: private::Sealed {
     /// Wraps the error in a layer that displays `context` and has the
@@ -124,7 +136,8 @@ mod ext {
     )]
     pub trait ContextSource: Send + Sync + 'static {
         /// Whether the error stands for a failed allocation (then context
-        /// is not added: it would need the memory that just ran out).
+        /// is not boxed: that would need the memory that just ran out; what
+        /// can be kept without memory goes into the error's record).
         fn is_out_of_memory(&self) -> bool;
         fn into_error(self) -> Error;
         /// The layer around an error that is not out of memory.
@@ -138,12 +151,20 @@ mod ext {
             Self: Sized,
         {
             if self.is_out_of_memory() {
-                return self.into_error();
+                // Dropped before a record is claimed: were its `Drop` to
+                // panic after, the error returned would never be dropped.
+                let what = What::of(&context);
+                drop(context);
+                return self.into_error().keep_context(what, Site::caller());
             }
             match Attach::of(context) {
                 Attach::Value(context) => self.wrap(context),
                 Attach::Text(text) => self.wrap(text),
-                Attach::OutOfMemory(oom) => Error::from_oom(oom),
+                Attach::Replace(error) => {
+                    // As above: the error kept is a local while `self` drops.
+                    drop(self);
+                    error
+                }
             }
         }
     }
@@ -173,10 +194,11 @@ mod ext {
 
     impl ContextSource for Error {
         /// Is the error itself out of memory (not: does it hold an
-        /// `OutOfMemory` somewhere).
+        /// `OutOfMemory` somewhere). A boxed error, the one a working
+        /// program adds context to, is told apart by one test.
         #[inline]
         fn is_out_of_memory(&self) -> bool {
-            Error::is_out_of_memory(self)
+            self.repr.boxed_header().is_none() && Error::is_out_of_memory(self)
         }
 
         #[inline]
@@ -205,8 +227,9 @@ enum Attach<C> {
     /// The text of a `format_context!`, attached as its `String`.
     Text(String),
     /// A context that is itself out of memory (a `format_context!` or a
-    /// `format_err!` whose allocation failed): it replaces the error.
-    OutOfMemory(OutOfMemory),
+    /// `format_err!` whose allocation failed, with the context it kept, if
+    /// any): it replaces the error.
+    Replace(Error),
 }
 
 impl<C: 'static> Attach<C> {
@@ -221,15 +244,25 @@ impl<C: 'static> Attach<C> {
                 .and_then(Option::take);
             return match (formatted, slot) {
                 (Some(FormattedContext { text: Ok(text) }), _) => Attach::Text(text),
-                (Some(FormattedContext { text: Err(oom) }), _) => Attach::OutOfMemory(oom),
+                (Some(FormattedContext { text: Err(oom) }), _) => {
+                    Attach::Replace(Error::from_oom(oom))
+                }
                 (None, Some(context)) => Attach::Value(context),
                 (None, None) => unreachable!("taken only when it was there"),
             };
         }
-        if let Some(error) = (&context as &dyn Any).downcast_ref::<Error>()
-            && let Decoded::Oom(oom) = error.repr.decode()
+        if (&context as &dyn Any)
+            .downcast_ref::<Error>()
+            .is_some_and(Error::is_out_of_memory)
         {
-            return Attach::OutOfMemory(oom);
+            let mut slot = Some(context);
+            return match (&mut slot as &mut dyn Any)
+                .downcast_mut::<Option<Error>>()
+                .and_then(Option::take)
+            {
+                Some(error) => Attach::Replace(error),
+                None => unreachable!("an `Error`, checked just above"),
+            };
         }
         Attach::Value(context)
     }
@@ -241,7 +274,7 @@ fn error_of_none<C: Display + Send + Sync + 'static>(context: C) -> Error {
     match Attach::of(context) {
         Attach::Value(context) => Error::from_display(context),
         Attach::Text(text) => Error::from_display(text),
-        Attach::OutOfMemory(oom) => Error::from_oom(oom),
+        Attach::Replace(error) => error,
     }
 }
 
@@ -304,7 +337,11 @@ where
     F: FnOnce() -> C,
 {
     if error.is_out_of_memory() {
-        return error.into_error();
+        // Dropped before a record is claimed, as in `add_context`.
+        drop(f);
+        return error
+            .into_error()
+            .keep_context(What::DROPPED, Site::caller());
     }
     error.add_context(f())
 }

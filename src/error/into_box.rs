@@ -2,6 +2,7 @@
 //! the error shows; `Error::reallocate_into_boxed_dyn_error_without_backtrace`:
 //! one that holds the error's own value, so that it downcasts to it.
 
+use super::oom_record::Record;
 use super::payload::Message;
 use super::repr::Decoded;
 use super::vtable::try_alloc;
@@ -22,6 +23,7 @@ pub(crate) fn into_box(error: Error) -> Box<dyn StdError + Send + Sync + 'static
             unsafe { ((*header.as_ptr()).vtable.into_box)(header) }
         }
         Decoded::Static(_) => wrap(error),
+        Decoded::Record(record) => wrap_record(error, record),
     }
 }
 
@@ -30,6 +32,8 @@ pub(crate) fn reallocate(error: Error) -> Box<dyn StdError + Send + Sync + 'stat
         Decoded::Oom(oom) => return box_oom(oom),
         // What `anyhow!("literal")` holds: the message as `Error::msg` keeps it.
         Decoded::Static(message) => try_box(Message(*message.message_ref())),
+        // The layers live in the error's record, which the box keeps.
+        Decoded::Record(record) => return wrap_record(error, record),
         Decoded::Boxed(header) => {
             core::mem::forget(error);
             // SAFETY: a boxed word heads a live allocation, handed over to
@@ -46,6 +50,15 @@ fn wrap(error: Error) -> Box<dyn StdError + Send + Sync + 'static> {
         Ok(boxed) => boxed,
         Err(oom) => box_oom(oom),
     }
+}
+
+/// Boxes an out-of-memory error that kept context, which stays in its
+/// record while the box lives; if even the box cannot be had, the record
+/// is released and the box holds the failure alone.
+fn wrap_record(error: Error, record: NonNull<Record>) -> Box<dyn StdError + Send + Sync + 'static> {
+    // SAFETY: the record is claimed by `error`, alive here.
+    let oom = unsafe { *Record::oom(record).as_ref() };
+    try_box(Wrapped(error)).unwrap_or_else(|_| box_oom(oom))
 }
 
 fn box_oom(oom: OutOfMemory) -> Box<dyn StdError + Send + Sync + 'static> {

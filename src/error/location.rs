@@ -2,12 +2,16 @@
 //!
 //! A location is a `&'static Location<'static>` from `#[track_caller]`,
 //! so recording one allocates nothing: a boxed layer keeps it in its
-//! header (one word), a static message in its `static`. An out-of-memory
-//! error is its whole word and has no room for one. Without the feature a
+//! header (one word), a static message in its `static`. A plain
+//! out-of-memory error is its whole word and has no room for one; the
+//! context layers an out-of-memory error keeps have theirs in its record
+//! (`oom_record.rs`). Without the feature a
 //! [`Site`] is zero-sized and nothing is recorded.
 
 #[cfg(feature = "location")]
-use super::{Chain, Error, fmt::write_decimal, repr::Decoded};
+use super::{
+    Chain, Error, fmt::write_decimal, oom_record::Layer, oom_record::Record, repr::Decoded,
+};
 #[cfg(feature = "location")]
 use core::error::Error as StdError;
 #[cfg(feature = "location")]
@@ -28,7 +32,6 @@ pub(crate) struct Site {
 impl Site {
     /// A site that is not known: out-of-memory errors, errors that came
     /// from anyhow.
-    #[cfg(any(feature = "location", feature = "anyhow"))]
     pub(crate) const NONE: Site = Site {
         #[cfg(feature = "location")]
         location: None,
@@ -54,12 +57,15 @@ impl Site {
 
 #[cfg(feature = "location")]
 impl Error {
-    /// The site of the outermost layer: none for an out-of-memory error.
+    /// The site of the outermost layer: none for an out-of-memory error
+    /// that kept no context.
     #[inline]
     pub(crate) fn site(&self) -> Site {
         match self.repr.decode() {
             Decoded::Oom(_) => Site::NONE,
             Decoded::Static(message) => message.site(),
+            // SAFETY: the record is claimed by `self`, borrowed here.
+            Decoded::Record(record) => unsafe { Record::top(record) }.site(),
             // SAFETY: a boxed word heads a live allocation, borrowed as
             // long as `self` is.
             Decoded::Boxed(header) => unsafe { (*header.as_ptr()).site },
@@ -82,9 +88,10 @@ impl Error {
     /// `bail!` or `ensure!`, the `?` that converted another error, or the
     /// `context`/`with_context` that added the layer. Does not allocate.
     ///
-    /// `None` for an out-of-memory error, whose one word holds its size
-    /// and nothing else, and for an error made by `Error::from_anyhow`
-    /// (feature `anyhow`): anyhow records no locations.
+    /// For an out-of-memory error, the location of the outermost context
+    /// layer it kept, or `None` if it kept none: its one word holds its size
+    /// and nothing else. `None` also for an error made by
+    /// `Error::from_anyhow` (feature `anyhow`): anyhow records no locations.
     ///
     /// Needs the feature `location`.
     ///
@@ -198,31 +205,70 @@ impl FusedIterator for Locations<'_> {}
 /// The locations of a chain's errors, front to back: the chain of a context
 /// layer around one of our errors goes on with that error's outermost
 /// layer, so the n-th of our nested errors is the n-th error of the chain,
-/// until a layer that wraps something else.
+/// until a layer that wraps something else. The layers an out-of-memory
+/// error kept in its record come one after the other, then its failure,
+/// which has no location.
 #[cfg(feature = "location")]
 #[derive(Clone)]
 pub(crate) struct Sites<'a> {
     next: Site,
-    inner: Option<&'a Error>,
+    rest: Rest<'a>,
+}
+
+/// Where the sites after the next one come from.
+#[cfg(feature = "location")]
+#[derive(Clone, Copy)]
+enum Rest<'a> {
+    /// The error a boxed context layer wraps.
+    Error(&'a Error),
+    /// The layers of a record under the next one, innermost first.
+    Kept(&'a [Layer]),
+    End,
 }
 
 #[cfg(feature = "location")]
 impl<'a> Sites<'a> {
     pub(crate) fn of(error: &'a Error) -> Sites<'a> {
-        Sites::of_layer(error.site(), error.inner_error())
+        match error.repr.decode() {
+            // SAFETY: the record is claimed by `error`, borrowed for 'a.
+            Decoded::Record(record) => Sites::of_layers(unsafe { Record::layers(record) }),
+            _ => Sites::of_layer(error.site(), error.inner_error()),
+        }
     }
 
     /// The sites of a layer made at `site` that wraps `inner`.
     pub(crate) fn of_layer(site: Site, inner: Option<&'a Error>) -> Sites<'a> {
-        Sites { next: site, inner }
+        Sites {
+            next: site,
+            rest: inner.map_or(Rest::End, Rest::Error),
+        }
+    }
+
+    /// The sites of the kept `layers` (innermost first), outermost first,
+    /// then of the failure under them.
+    pub(crate) fn of_layers(layers: &'a [Layer]) -> Sites<'a> {
+        match layers.split_last() {
+            Some((top, below)) => Sites {
+                next: top.site(),
+                rest: Rest::Kept(below),
+            },
+            None => Sites {
+                next: Site::NONE,
+                rest: Rest::End,
+            },
+        }
     }
 
     /// The location of the next error of the chain.
     pub(crate) fn next(&mut self) -> Option<&'static Location<'static>> {
         let here = self.next;
-        (self.next, self.inner) = match self.inner {
-            Some(inner) => (inner.site(), inner.inner_error()),
-            None => (Site::NONE, None),
+        *self = match self.rest {
+            Rest::Error(inner) => Sites::of(inner),
+            Rest::Kept(layers) => Sites::of_layers(layers),
+            Rest::End => Sites {
+                next: Site::NONE,
+                rest: Rest::End,
+            },
         };
         here.location()
     }

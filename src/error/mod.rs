@@ -9,7 +9,9 @@ mod formatted;
 mod formatted_context;
 mod into_box;
 mod location;
+mod oom_record;
 mod payload;
+mod record_table;
 mod repr;
 mod static_msg;
 mod vtable;
@@ -27,6 +29,8 @@ use static_msg::StaticWord;
 pub use static_msg::{StaticMessage, is_plain_literal};
 
 pub(crate) use formatted::format as format_message;
+#[cfg(feature = "anyhow")]
+pub(crate) use oom_record::into_anyhow as record_into_anyhow;
 #[cfg(feature = "anyhow")]
 pub(crate) use vtable::Access;
 pub(crate) use vtable::Target;
@@ -57,6 +61,9 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 /// An `Error` is one machine word, and so are `Result<()>` and
 /// `Option<Error>`. It is one of:
 /// - out of memory: the word holds the requested size; no allocation;
+/// - out of memory with context: the word points at a record in a table in
+///   static memory, which the error owns until it is dropped; no
+///   allocation;
 /// - a static message (`bail!("literal")`): the word points at a `static`;
 ///   no allocation;
 /// - boxed: one allocation holding a small header and the error, message or
@@ -76,6 +83,61 @@ use vtable::{Header, INNER_ERROR_OFFSET, box_payload};
 ///
 /// None of them allocate, except that printing a backtrace captured with the
 /// feature `backtrace` goes through std, which allocates to resolve symbols.
+///
+/// # Context on out-of-memory errors
+///
+/// Context added to an out-of-memory error cannot be boxed: that would need
+/// the memory that just ran out. What needs no memory is kept instead, in a
+/// record the error takes from a table of 64 records in static memory and
+/// gives back when it is dropped, on whatever thread:
+///
+/// - a `&'static str` context, and a `format_err!("literal")` given as a
+///   context, are kept as layers, with their locations (feature
+///   `location`), up to 8 per error. Every format, [`chain`](Error::chain)
+///   and [`root_cause`](Error::root_cause) show them exactly as they show
+///   the same layers boxed (`{:#}` gives `"parsing: out of memory (failed
+///   to allocate 64 bytes)"`);
+/// - any other context (a `String`, a `format_context!`, a value of the
+///   caller's type, and the closure of `with_context`, which is not called)
+///   is dropped at once. Where it was, the chain shows a layer
+///   `(1 context layer dropped for lack of memory)`, one for each run of
+///   consecutive dropped layers (`(2 context layers ...)`), and so do the
+///   layers past the eighth kept one, all in one last such layer;
+/// - while all 64 records are in use, an error without one stays a plain
+///   out-of-memory error: the layers added to it then are neither shown
+///   nor counted (it takes a record for the layers added once one is free).
+///
+/// [`dropped_contexts`](Error::dropped_contexts) says how many layers were
+/// dropped. The kept layers are text for the formats and the chain, not
+/// values: such an error is [`is::<OutOfMemory>()`](Error::is), and
+/// `downcast_ref::<OutOfMemory>()` finds the failure in the record, but
+/// `is::<&str>()` is false, as in Wasmtime (where context on an
+/// out-of-memory error is never added).
+///
+/// The table is 64 records of 232 bytes with the feature `location` (14.5
+/// KiB in all), 160 bytes without (10 KiB), on 64-bit targets. Taking and
+/// giving back a record is one atomic operation each, with no lock: a
+/// thread never waits for another.
+///
+/// ```
+/// use wasmtime_error::{Context, OutOfMemory, Result};
+///
+/// fn read_body() -> Result<()> {
+///     Err(OutOfMemory::new(786432)).context("reading the body")
+/// }
+///
+/// fn serve() -> Result<()> {
+///     read_body().context("serving a client")
+/// }
+///
+/// let error = serve().unwrap_err();
+/// assert_eq!(
+///     format!("{error:#}"),
+///     "serving a client: reading the body: out of memory (failed to allocate 786432 bytes)",
+/// );
+/// assert!(error.is::<OutOfMemory>());
+/// assert_eq!(error.dropped_contexts(), Some(0));
+/// ```
 ///
 /// # Example
 ///
@@ -111,8 +173,10 @@ const _: () = assert!(size_of::<crate::Result<()>>() == size_of::<usize>());
 const _: () = assert!(size_of::<Option<Error>>() == size_of::<usize>());
 
 // SAFETY: every payload is `Send + Sync` (the `Payload` trait requires it),
-// static messages are immutable `'static` data and the OOM case is a plain
-// integer.
+// static messages are immutable `'static` data, the OOM case is a plain
+// integer, and a record holds only `'static` references and integers, and
+// is owned by the error (the table's claims order the accesses of one
+// owner after those of the one before, on whatever thread).
 unsafe impl Send for Error {}
 // SAFETY: as above.
 unsafe impl Sync for Error {}
@@ -122,8 +186,9 @@ impl Error {
     /// error's chain, and it can be downcast back.
     ///
     /// Allocates once; an `OutOfMemory` is stored in the word instead, and
-    /// so are the allocation failures that convert into one (std's and
-    /// hashbrown's `TryReserveError`, allocator-api2's `AllocError`): the
+    /// so are the allocation failures that convert into one (std's and, with
+    /// the feature `hash-map`, hashbrown's `TryReserveError`;
+    /// allocator-api2's `AllocError`): the
     /// result `is::<OutOfMemory>()`. If the allocation fails, `error` is
     /// dropped and an out-of-memory error for that allocation is returned.
     ///
@@ -199,7 +264,10 @@ impl Error {
     /// Wraps the error in a layer that displays `context`; the error becomes
     /// its source.
     ///
-    /// An out-of-memory error is returned as it is, without allocating.
+    /// On an out-of-memory error this allocates nothing: a `&'static str`
+    /// context (or a `format_err!("literal")`) is kept in the error's record
+    /// in static memory, any other context is dropped and counted there (see
+    /// [Context on out-of-memory errors](Error#context-on-out-of-memory-errors)).
     /// A context that is itself out of memory (a `format_context!` or a
     /// `format_err!` whose allocation failed) replaces the error, also
     /// without allocating. Otherwise this allocates once; if that fails, the
@@ -214,8 +282,9 @@ impl Error {
     /// let error = format_err!("disk full").context("saving game").context("quitting");
     /// assert_eq!(format!("{error:#}"), "quitting: saving game: disk full");
     ///
-    /// let oom = Error::from(OutOfMemory::new(64)).context("never shown");
-    /// assert_eq!(oom.to_string(), "out of memory (failed to allocate 64 bytes)");
+    /// let oom = Error::from(OutOfMemory::new(64)).context("growing the cache");
+    /// assert_eq!(format!("{oom:#}"), "growing the cache: out of memory (failed to allocate 64 bytes)");
+    /// assert!(oom.is::<OutOfMemory>());
     /// ```
     #[cfg_attr(feature = "location", track_caller)]
     #[inline]
@@ -476,6 +545,8 @@ impl Error {
             // `OutOfMemory` it carries.
             Decoded::Oom(_) => unsafe { &*(self as *const Error).cast::<OutOfMemory>() },
             Decoded::Static(message) => message,
+            // SAFETY: the record is claimed by `self`, borrowed here.
+            Decoded::Record(record) => unsafe { oom_record::Record::top(record) },
             // SAFETY: a boxed word points at a live allocation whose vtable
             // matches its payload, borrowed as long as `self` is.
             Decoded::Boxed(header) => unsafe {
@@ -491,9 +562,10 @@ impl Error {
         ManuallyDrop::new(self).repr.decode()
     }
 
+    /// Out of memory, whether or not it kept context.
     #[inline]
     pub(crate) fn is_out_of_memory(&self) -> bool {
-        matches!(self.repr.decode(), Decoded::Oom(_))
+        self.repr.is_out_of_memory()
     }
 
     /// Boxes `payload` made at `site` (capturing a backtrace if asked and
@@ -600,6 +672,11 @@ impl Error {
                 };
             },
             Decoded::Oom(_) => target.is::<OutOfMemory>().then_some(cursor.cast()),
+            // The kept layers are text for the formats and the chain, not
+            // values: only the failure is found.
+            Decoded::Record(record) => target
+                .is::<OutOfMemory>()
+                .then(|| oom_record::Record::oom(record).cast()),
             Decoded::Static(message) => target
                 .is::<&'static str>()
                 .then(|| NonNull::from(message.message_ref()).cast()),
@@ -616,7 +693,7 @@ impl Error {
             // SAFETY: as in `find_in`; only reads.
             match unsafe { (*cursor.as_ptr()).repr.decode() } {
                 Decoded::Static(message) => return Some((cursor, message)),
-                Decoded::Oom(_) => return None,
+                Decoded::Oom(_) | Decoded::Record(_) => return None,
                 Decoded::Boxed(header) => {
                     // SAFETY: a boxed word heads a live allocation whose
                     // vtable matches its payload; the inner error lives in it.
@@ -635,9 +712,15 @@ impl Error {
     /// `target`, and the caller moved it out.
     pub(crate) unsafe fn drop_rest_at(error: Error, target: &Target) {
         let error = ManuallyDrop::new(error);
-        if let Decoded::Boxed(header) = error.repr.decode() {
+        match error.repr.decode() {
             // SAFETY: per the caller; the allocation is not used again.
-            unsafe { ((*header.as_ptr()).vtable.drop_rest)(header, target) };
+            Decoded::Boxed(header) => unsafe {
+                ((*header.as_ptr()).vtable.drop_rest)(header, target)
+            },
+            // The `OutOfMemory` moved out was a copy: the rest is the
+            // error itself, whose drop releases the record.
+            Decoded::Record(_) => drop(ManuallyDrop::into_inner(error)),
+            Decoded::Oom(_) | Decoded::Static(_) => {}
         }
     }
 }
@@ -687,6 +770,8 @@ impl DerefMut for Error {
             // over the same `Repr`, and this word is a static one, the only
             // kind `StaticWord` is made from; nothing writes through it.
             Decoded::Static(_) => unsafe { &mut *(self as *mut Error).cast::<StaticWord>() },
+            // SAFETY: the record is claimed by `self`, uniquely borrowed.
+            Decoded::Record(record) => unsafe { oom_record::Record::top_mut(record) },
             // SAFETY: the allocation is uniquely borrowed through `self`.
             Decoded::Boxed(header) => unsafe {
                 ((*header.as_ptr()).vtable.object)(header).as_mut()
@@ -716,9 +801,14 @@ impl Debug for Error {
 impl Drop for Error {
     #[inline]
     fn drop(&mut self) {
-        if let Decoded::Boxed(header) = self.repr.decode() {
-            // SAFETY: the error owns its allocation and is dropped once.
-            unsafe { ((*header.as_ptr()).vtable.drop)(header) };
+        if self.repr.is_owning() {
+            if let Some(header) = self.repr.boxed_header() {
+                // SAFETY: the error owns its allocation and is dropped once.
+                unsafe { ((*header.as_ptr()).vtable.drop)(header) };
+            } else {
+                // SAFETY: the error is dropped once.
+                unsafe { oom_record::release_if_record(self.repr.word()) };
+            }
         }
     }
 }

@@ -86,7 +86,7 @@ impl StaticWord {
     fn message(&self) -> &'static StaticMessage {
         match self.0.decode() {
             Decoded::Static(message) => message,
-            Decoded::Oom(_) | Decoded::Boxed(_) => {
+            Decoded::Oom(_) | Decoded::Record(_) | Decoded::Boxed(_) => {
                 unreachable!("a StaticWord is only made from a static message's word")
             }
         }

@@ -118,6 +118,19 @@ fn out_of_memory_is_an_ordinary_error() {
     assert!(from_collection.unwrap_err().is::<OutOfMemory>());
 }
 
+/// Wasmtime's own `context_on_oom` test: context on an out-of-memory error
+/// is no value a downcast finds, and the failure still is.
+#[test]
+fn context_on_oom_is_not_a_value() {
+    let error = Error::new(OutOfMemory::new(5));
+    let error = error.context("yikes");
+    assert!(error.is::<OutOfMemory>());
+    assert!(!error.is::<&str>());
+    let oom = error.downcast_ref::<OutOfMemory>().unwrap();
+    assert_eq!(oom.requested_allocation_size(), 5);
+    assert_eq!(error.root_cause().to_string(), OutOfMemory::new(5).to_string());
+}
+
 #[test]
 fn the_ok_helper_fixes_the_error_type() {
     let parse = |s: &str| {
