@@ -72,10 +72,15 @@ fn show(duration: Duration) -> String {
 fn main() {
     let quick = std::env::args().any(|arg| arg == "quick");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Symbols are resolved once per process (the first site the harness
-    // looks up loads the debug info, about 0.1 s): a test binary pays it
-    // once, not per test.
-    OomTest::new().test(|| strings(10)).unwrap();
+    // Site mode resolves symbols; the first resolution starts the symbol
+    // server and loads the debug info (about 0.1 s), once per process: a
+    // test binary pays it once, not per test. Exhaustive tests that pass
+    // resolve none.
+    let _ = OomTest::new()
+        .each_site(1, 1)
+        .check(|| strings(10))
+        .unwrap()
+        .sites();
     println!("{cores} cores; closure: K try_format! strings pushed into a TryVec\n");
     println!(
         "| K | allocations | plain run | exhaustive, in process | exhaustive, isolated | floor: K prefix runs | site mode (1 + 1), isolated | floor: sites x plain run |"
@@ -87,19 +92,19 @@ fn main() {
         let in_process = (!slow).then(|| {
             let mut summary = None;
             let took = time(|| {
-                summary = Some(OomTest::new().isolated(false).test(|| strings(k)).unwrap())
+                summary = Some(OomTest::new().isolated(false).check(|| strings(k)).unwrap())
             });
             (took, summary.unwrap())
         });
         let isolated = (!(slow && quick)).then(|| {
             let mut summary = None;
-            let took = time(|| summary = Some(OomTest::new().test(|| strings(k)).unwrap()));
+            let took = time(|| summary = Some(OomTest::new().check(|| strings(k)).unwrap()));
             (took, summary.unwrap())
         });
         let (floor, how) = prefix_floor(k);
         let mut sites = None;
         let site_mode =
-            time(|| sites = Some(OomTest::new().each_site(1, 1).test(|| strings(k)).unwrap()));
+            time(|| sites = Some(OomTest::new().each_site(1, 1).check(|| strings(k)).unwrap()));
         let sites = sites.unwrap();
         let allocations = sites.allocations;
         if let Some((_, summary)) = &isolated {
@@ -112,9 +117,9 @@ fn main() {
             isolated.map_or("—".into(), |(took, _)| show(took)),
             show(floor),
             show(site_mode),
-            sites.sites,
+            sites.sites(),
             sites.runs,
-            show(plain_run * sites.sites as u32),
+            show(plain_run * sites.sites() as u32),
         );
     }
 }

@@ -124,11 +124,12 @@ pub fn exercise() -> Result<()> {
 }
 
 fn main() -> Result<()> {
-    let summary = OomTest::new().test(exercise)?;
+    let summary = OomTest::new().check(exercise)?;
     println!(
         "failed {} allocations, one per run, made at {} distinct places in the code; \
          each failure came back as an OutOfMemory error",
-        summary.injected, summary.sites
+        summary.injected,
+        summary.sites()
     );
 
     println!(

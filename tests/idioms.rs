@@ -103,15 +103,18 @@ fn greeting(name: &str) -> Result<TryString> {
     let text = try_format!("hello, {name}")?;
     Ok(text)
 }
+// README: end
 
+// The README's test of `greeting` reads the summary from `test`, which
+// returns `Result<()>` since `OomTest` took Wasmtime's API: `check` returns
+// the summary. Inside the markers again once the README says `check`.
 #[test]
 fn greeting_survives_every_allocation_failure() {
     let summary = OomTest::new()
-        .test(|| {
+        .check(|| {
             assert_eq!(greeting("world")?, "hello, world");
             Ok(())
         })
         .unwrap();
     assert_eq!(summary.allocations, 1);
 }
-// README: end

@@ -30,7 +30,7 @@ fn spot(needle: &str) -> Spot {
 /// Runs `body` under the harness and checks that it makes `allocations`
 /// allocations (the count without the feature), each failed once.
 fn check(allocations: u64, body: impl FnMut() -> Result<()>) {
-    let summary = OomTest::new().test(body).unwrap();
+    let summary = OomTest::new().check(body).unwrap();
     assert_eq!(summary.allocations, allocations, "allocations made");
     assert_eq!(
         summary.injected, allocations,

@@ -46,7 +46,7 @@ fn check(allocations: u64, body: impl FnMut() -> Result<()>) {
 }
 
 fn check_with(test: OomTest, allocations: u64, body: impl FnMut() -> Result<()>) {
-    let summary = test.test(body).unwrap();
+    let summary = test.check(body).unwrap();
     assert_eq!(summary.allocations, allocations, "allocations made");
     assert_eq!(
         summary.injected, allocations,
@@ -516,7 +516,8 @@ fn into_boxed_dyn_error() {
     for succeeds in [false, true] {
         let test = OomTest::new()
             .allow_alloc_after_oom(true)
-            .alloc_succeeds_after_oom(succeeds);
+            .alloc_succeeds_after_oom(succeeds)
+            .clone();
         check_with(test.clone(), 1, || {
             let boxed: Box<dyn StdError + Send + Sync> = format_err!("static").into();
             if text!("{boxed}").as_str().starts_with("out of memory") {
@@ -550,7 +551,8 @@ fn reallocate_into_boxed_dyn_error() {
     for succeeds in [false, true] {
         let test = OomTest::new()
             .allow_alloc_after_oom(true)
-            .alloc_succeeds_after_oom(succeeds);
+            .alloc_succeeds_after_oom(succeeds)
+            .clone();
         check_with(test, 2, || {
             let error = unless_oom(Error::new(parse_error()))?;
             let boxed = error.reallocate_into_boxed_dyn_error_without_backtrace();
@@ -1907,7 +1909,7 @@ mod idioms {
 
     /// The allocations `body` makes when none fails.
     fn count(body: impl FnMut() -> Result<()>) -> u64 {
-        OomTest::new().test(body).unwrap().allocations
+        OomTest::new().check(body).unwrap().allocations
     }
 
     #[test]
@@ -1969,7 +1971,7 @@ mod idioms {
         // allocated after it (no layer).
         let summary = OomTest::new()
             .max_iters(1)
-            .test(|| {
+            .check(|| {
                 let result: Result<u8, ParseIntError> = "x".parse();
                 let error = result
                     .with_context(|| format_context!("{}{}", "twelve bytes", ""))
@@ -2170,7 +2172,7 @@ mod idioms {
     #[test]
     fn try_format_reports_the_refused_size() {
         let summary = OomTest::new()
-            .test(|| {
+            .check(|| {
                 let text = try_format!("{}", Counted).inspect_err(|oom| {
                     assert_eq!(oom.requested_allocation_size(), "counted".len());
                 })?;

@@ -21,7 +21,7 @@ fn push_without_checking(values: &mut Vec<u32>) {
 #[ignore = "child process of `an_abort_names_the_infallible_allocation`"]
 fn child_pushes_under_injection() {
     // In this process, so that the abort ends it.
-    let _ = OomTest::new().isolated(false).test(|| {
+    let _ = OomTest::new().isolated(false).check(|| {
         let mut values = Vec::new();
         push_without_checking(&mut values);
         std::hint::black_box(&values);
@@ -36,7 +36,7 @@ fn child_pushes_under_injection() {
 fn child_prints_each_injection() {
     let summary = OomTest::new()
         .print_each_injection(true)
-        .test(|| {
+        .check(|| {
             let mut values = Vec::<u64>::new();
             values
                 .try_reserve_exact(3)

@@ -10,7 +10,7 @@ use wasmtime_error::oom_test::{FailureKind, OomTest, OomTestAllocator};
 #[test]
 fn one_collection_under_test() {
     let summary = OomTest::new()
-        .test(|| {
+        .check(|| {
             // Global allocations: neither counted nor failed.
             let mut global = Vec::new();
             global.push(1u8);
@@ -33,7 +33,7 @@ fn one_collection_under_test() {
 #[test]
 fn a_mishandled_failure_in_the_collection_is_found() {
     let failure = OomTest::new()
-        .test(|| {
+        .check(|| {
             let mut tested = ApiVec::<u64, _>::new_in(OomTestAllocator::new());
             let _ = tested.try_reserve_exact(5);
             Ok(())
@@ -46,7 +46,7 @@ fn a_mishandled_failure_in_the_collection_is_found() {
 #[test]
 fn zero_sized_requests_are_not_allocations() {
     let summary = OomTest::new()
-        .test(|| {
+        .check(|| {
             let allocator = OomTestAllocator::new();
             let layout = Layout::from_size_align(0, 16).unwrap();
             let block = allocator.allocate(layout).unwrap();

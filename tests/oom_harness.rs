@@ -3,17 +3,21 @@
 //! they say, and the injection state is per thread and survives panics and
 //! `.await` points.
 
+use futures::{WokenElsewhere, YieldOnce, block_on};
 use std::alloc::{Layout, alloc, dealloc};
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use wasmtime_error::oom_test::{
-    FailureKind, OomTest, OomTestAllocator, OomTestSummary, without_injection,
+    FailureKind, OomTest, OomTestAllocator, OomTestFailure, without_injection,
 };
 use wasmtime_error::{Error, OutOfMemory, Result, format_err};
+
+#[path = "support/futures.rs"]
+mod futures;
+#[cfg(not(miri))]
+#[path = "support/unwinding_noise.rs"]
+mod noise;
 
 #[global_allocator]
 static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
@@ -85,7 +89,7 @@ mod in_process {
     use super::*;
 
     fn harness() -> OomTest {
-        OomTest::new().isolated(false)
+        OomTest::new().isolated(false).clone()
     }
 
     include!("oom_harness/contract.rs");
@@ -99,7 +103,8 @@ mod isolated {
     use super::*;
 
     fn harness() -> OomTest {
-        OomTest::new().isolated(true)
+        noise::start_if_asked();
+        OomTest::new().isolated(true).clone()
     }
 
     include!("oom_harness/contract.rs");

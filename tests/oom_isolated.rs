@@ -62,7 +62,7 @@ fn callers(failure: &wasmtime_error::oom_test::OomTestFailure) -> Vec<String> {
 }
 
 fn assert_three_aborts(test: OomTest) {
-    let failure = test.test(three_aborting_sites).unwrap_err();
+    let failure = test.check(three_aborting_sites).unwrap_err();
     let runs = failure.failed_runs();
     assert_eq!(runs.len(), 3, "{failure}");
     let expected = [
@@ -90,7 +90,7 @@ fn assert_three_aborts(test: OomTest) {
 fn one_call_reports_every_aborting_site_and_the_process_goes_on() {
     assert_three_aborts(OomTest::new());
     // Still here, and the harness still works.
-    let summary = OomTest::new().test(|| reserve(4).map(drop)).unwrap();
+    let summary = OomTest::new().check(|| reserve(4).map(drop)).unwrap();
     assert_eq!(summary.injected, 1);
 }
 
@@ -104,7 +104,7 @@ fn slowly<T>(f: impl FnOnce() -> T) -> T {
 #[test]
 fn children_forked_at_the_allocation_report_aborts_too() {
     let failure = OomTest::new()
-        .test(|| {
+        .check(|| {
             for _ in 0..6 {
                 let _ = slowly(|| reserve(8))?;
             }
@@ -126,7 +126,7 @@ fn children_forked_at_the_allocation_report_aborts_too() {
 fn the_contract_holds_for_children_forked_at_the_allocation() {
     // Every check the sweep makes, on the forking path.
     let missed = OomTest::new()
-        .test(|| {
+        .check(|| {
             for _ in 0..8 {
                 if slowly(|| reserve(8)).is_err() {
                     return Ok(()); // the failure is dropped
@@ -139,7 +139,7 @@ fn the_contract_holds_for_children_forked_at_the_allocation() {
     assert_eq!(missed.failed_runs().len(), 1, "one site");
 
     let leak = OomTest::new()
-        .test(|| {
+        .check(|| {
             for size in 1..=8 {
                 let buffer = slowly(|| reserve(size))?;
                 if size == 8 {
@@ -156,7 +156,7 @@ fn the_contract_holds_for_children_forked_at_the_allocation() {
     );
 
     let after = OomTest::new()
-        .test(|| {
+        .check(|| {
             for size in 1..=8 {
                 if slowly(|| reserve(size)).is_err() {
                     let _second = reserve(1);
@@ -174,7 +174,7 @@ fn the_contract_holds_for_children_forked_at_the_allocation() {
     assert!(site.caller().unwrap().contains("::reserve"), "{site}");
 
     let panicked = OomTest::new()
-        .test(|| {
+        .check(|| {
             for size in 1..=8 {
                 slowly(|| reserve(size)).expect("no room");
             }
@@ -201,7 +201,7 @@ impl Drop for PanicsInDrop {
 #[test]
 fn a_double_panic_is_a_failure_of_its_own() {
     let failure = OomTest::new()
-        .test(|| {
+        .check(|| {
             let _guard = PanicsInDrop;
             reserve(16).expect("first panic");
             Ok(())
@@ -218,7 +218,7 @@ fn a_hang_is_killed_after_the_limit() {
     for slow in [false, true] {
         let failure = OomTest::new()
             .child_timeout(Duration::from_millis(300))
-            .test(|| {
+            .check(|| {
                 for size in 1..=4 {
                     let result = if slow {
                         slowly(|| reserve(size))
@@ -247,7 +247,7 @@ fn a_hang_is_killed_after_the_limit() {
 #[test]
 fn a_signal_and_an_exit_are_reported() {
     let killed = OomTest::new()
-        .test(|| {
+        .check(|| {
             if reserve(8).is_err() {
                 // SAFETY: sends SIGTERM to this (child) process.
                 unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
@@ -260,7 +260,7 @@ fn a_signal_and_an_exit_are_reported() {
         "{killed}"
     );
     let exited = OomTest::new()
-        .test(|| {
+        .check(|| {
             if reserve(8).is_err() {
                 std::process::exit(3);
             }
@@ -277,7 +277,7 @@ fn a_signal_and_an_exit_are_reported() {
 fn a_closure_may_fork_and_spawn_threads() {
     let summary = OomTest::new()
         .allow_leaks(true)
-        .test(|| {
+        .check(|| {
             let buffer = reserve(8)?;
             // Spawning allocates infallibly: not under test.
             without_injection(|| {
@@ -312,10 +312,10 @@ fn children_of_this_thread() -> Option<String> {
 
 #[test]
 fn no_child_outlives_the_sweep() {
-    let _ = OomTest::new().test(three_aborting_sites);
+    let _ = OomTest::new().check(three_aborting_sites);
     let _ = OomTest::new()
         .child_timeout(Duration::from_millis(100))
-        .test(|| {
+        .check(|| {
             if reserve(1).is_err() {
                 std::thread::sleep(Duration::from_secs(60));
             }
@@ -337,7 +337,7 @@ fn tests_using_the_harness_run_in_parallel() {
             std::thread::spawn(move || {
                 let met = std::sync::atomic::AtomicBool::new(false);
                 OomTest::new()
-                    .test(|| {
+                    .check(|| {
                         if !met.swap(true, std::sync::atomic::Ordering::Relaxed) {
                             without_injection(|| barrier.wait());
                         }
@@ -366,9 +366,62 @@ fn both_modes_give_the_same_summary() {
         }
         Ok(())
     };
-    let isolated = OomTest::new().test(body).unwrap();
-    let in_process = OomTest::new().isolated(false).test(body).unwrap();
-    assert_eq!(isolated, in_process);
+    let isolated = OomTest::new().check(body).unwrap();
+    let in_process = OomTest::new().isolated(false).check(body).unwrap();
+    let counts = |summary: &wasmtime_error::oom_test::OomTestSummary| {
+        (
+            summary.allocations,
+            summary.runs,
+            summary.injected,
+            summary.skipped,
+            summary.sites(),
+        )
+    };
+    assert_eq!(counts(&isolated), counts(&in_process));
     // 20 buffers, and the vector grows to 4, 8, 16 and 32.
-    assert_eq!((isolated.allocations, isolated.sites), (24, 2));
+    assert_eq!((isolated.allocations, isolated.sites()), (24, 2));
+}
+
+#[test]
+fn later_occurrences_of_a_site_that_died_are_not_failed_again() {
+    // A loop with an infallible allocation: the same stack at every turn.
+    for slow in [false, true] {
+        let failure = OomTest::new()
+            .check(|| {
+                for _ in 0..50 {
+                    let _fine = if slow {
+                        slowly(|| reserve(8))
+                    } else {
+                        reserve(8)
+                    }?;
+                    let mut values = Vec::new();
+                    aborts_in_push(&mut values);
+                    std::hint::black_box(&values);
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        // Reported once, at its first occurrence ...
+        assert_eq!(failure.failed_runs().len(), 1, "{failure}");
+        assert!(matches!(failure.kind(), FailureKind::Aborted { .. }));
+        assert_eq!(failure.injected().unwrap().index, 1);
+        // ... and most later ones not run: only those already running or
+        // handed to a child when the first death was heard of.
+        let summary = failure.summary();
+        assert_eq!(summary.allocations, 100);
+        assert_eq!(summary.runs + summary.skipped, 100, "{summary:?}");
+        assert!(summary.skipped >= 40, "slow: {slow}: {summary:?}");
+        assert!(failure.to_string().contains("were not failed again"));
+    }
+}
+
+#[test]
+fn stopping_at_the_first_failure() {
+    let failure = OomTest::new()
+        .stop_at_first_failure(true)
+        .check(three_aborting_sites)
+        .unwrap_err();
+    assert_eq!(failure.failed_runs().len(), 1, "{failure}");
+    let all = OomTest::new().check(three_aborting_sites).unwrap_err();
+    assert_eq!(all.failed_runs().len(), 3);
 }

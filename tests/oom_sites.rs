@@ -21,21 +21,21 @@ fn strings(k: usize) -> Result<()> {
 }
 
 fn modes() -> [OomTest; 2] {
-    [OomTest::new(), OomTest::new().isolated(false)]
+    [OomTest::new(), OomTest::new().isolated(false).clone()]
 }
 
 #[test]
 fn first_and_last_occurrence_of_each_site() {
     let every = OomTest::new()
         .isolated(false)
-        .test(|| strings(100))
+        .check(|| strings(100))
         .unwrap();
-    for test in modes() {
-        let summary = test.each_site(1, 1).test(|| strings(100)).unwrap();
+    for mut test in modes() {
+        let summary = test.each_site(1, 1).check(|| strings(100)).unwrap();
         assert_eq!(summary.allocations, every.allocations);
-        assert_eq!((summary.sites, summary.runs, summary.injected), (2, 4, 4));
+        assert_eq!((summary.sites(), summary.runs, summary.injected), (2, 4, 4));
     }
-    assert_eq!(every.sites, 2);
+    assert_eq!(every.sites(), 2);
 }
 
 #[test]
@@ -43,36 +43,36 @@ fn more_occurrences_when_asked() {
     let growths = {
         let every = OomTest::new()
             .isolated(false)
-            .test(|| strings(100))
+            .check(|| strings(100))
             .unwrap();
         every.allocations - 100
     };
     assert!(growths >= 5, "{growths}");
-    for test in modes() {
-        let summary = test.each_site(2, 3).test(|| strings(100)).unwrap();
-        assert_eq!((summary.sites, summary.runs), (2, 10));
+    for mut test in modes() {
+        let summary = test.each_site(2, 3).check(|| strings(100)).unwrap();
+        assert_eq!((summary.sites(), summary.runs), (2, 10));
         // Asking for more occurrences than a site has fails each once.
         let summary = OomTest::new()
             .each_site(100, 100)
-            .test(|| strings(10))
+            .check(|| strings(10))
             .unwrap();
-        let every = OomTest::new().test(|| strings(10)).unwrap();
+        let every = OomTest::new().check(|| strings(10)).unwrap();
         assert_eq!(summary.runs, every.allocations);
     }
 }
 
 #[test]
 fn a_site_met_once_is_failed_once() {
-    for test in modes() {
+    for mut test in modes() {
         let summary = test
             .each_site(1, 1)
-            .test(|| {
+            .check(|| {
                 let mut once = Vec::<u8>::new();
                 once.try_reserve(3)?;
                 Ok(())
             })
             .unwrap();
-        assert_eq!((summary.sites, summary.runs), (1, 1));
+        assert_eq!((summary.sites(), summary.runs), (1, 1));
     }
 }
 
@@ -90,16 +90,16 @@ fn ignores_the_last(k: usize) -> Result<()> {
 
 #[test]
 fn the_last_occurrence_is_where_a_late_bug_shows() {
-    for test in modes() {
+    for mut test in modes() {
         let failure = test
             .clone()
             .each_site(1, 1)
-            .test(|| ignores_the_last(50))
+            .check(|| ignores_the_last(50))
             .unwrap_err();
         assert!(matches!(failure.kind(), FailureKind::MissedOom));
         assert_eq!(failure.injected().unwrap().index, 49);
         // The first occurrence alone misses it.
-        let summary = test.each_site(1, 0).test(|| ignores_the_last(50)).unwrap();
+        let summary = test.each_site(1, 0).check(|| ignores_the_last(50)).unwrap();
         assert_eq!(summary.runs, 1);
     }
 }
@@ -114,7 +114,7 @@ fn aborts_once() -> String {
 fn an_aborting_site_in_the_middle_is_found() {
     let failure = OomTest::new()
         .each_site(1, 1)
-        .test(|| {
+        .check(|| {
             let mut strings: TryVec<TryString> = TryVec::new();
             for i in 0..200 {
                 if i == 100 {

@@ -184,7 +184,7 @@ impl std::error::Error for Refusal {}
 /// Runs `body` under the harness with every check on and checks it makes
 /// `allocations` allocations, each failed once.
 fn check(allocations: u64, body: impl FnMut() -> Result<()>) {
-    let summary = OomTest::new().test(body).unwrap();
+    let summary = OomTest::new().check(body).unwrap();
     assert_eq!(summary.allocations, allocations, "allocations made");
     assert_eq!(
         summary.injected, allocations,
@@ -249,7 +249,7 @@ fn a_hostile_length_reserves_at_most_a_mebibyte() {
     // The first reservation is capped at 1 MiB of `u64`s (failing it
     // reports that size), then shrinks nothing: three values fit.
     let summary = OomTest::new()
-        .test(|| {
+        .check(|| {
             let v = TryVec::<u64>::deserialize(seq(announcing(usize::MAX))).map_err(|refusal| {
                 assert_eq!(
                     refusal.as_str(),
@@ -372,7 +372,7 @@ fn check_json(allocations: u64, body: impl FnMut() -> Result<()>) {
     let summary = OomTest::new()
         .allow_alloc_after_oom(true)
         .alloc_succeeds_after_oom(true)
-        .test(body)
+        .check(body)
         .unwrap();
     assert_eq!(summary.allocations, allocations, "allocations made");
     assert_eq!(

@@ -86,6 +86,6 @@ fn oom_test_survives_every_failure() {
     let summary = each_allocation_fails_once(oom_example::exercise);
     assert!(summary.allocations > 0);
     if !cfg!(miri) {
-        assert!(summary.sites > 1 && summary.sites < summary.injected);
+        assert!(summary.sites() > 1 && summary.sites() < summary.injected);
     }
 }

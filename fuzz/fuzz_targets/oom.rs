@@ -22,7 +22,7 @@ use wasmtime_error::{Context, Error, OutOfMemory, Result, format_err};
 static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
 
 /// Runs of the program per input, each failing one allocation.
-const RUNS: u64 = 4;
+const RUNS: u32 = 4;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -97,7 +97,10 @@ fuzz_target!(|input: Input| {
     // per run would cost more than the runs.
     let summary = OomTest::new()
         .isolated(false)
-        .fuzz(input.seed, RUNS, || program(&input.ops));
+        .seed(input.seed)
+        .max_iters(RUNS)
+        .fuzzing(true)
+        .check(|| program(&input.ops));
     if let Err(failure) = summary {
         panic!("{failure}\nops: {:?}", input.ops);
     }

@@ -801,12 +801,14 @@ impl Debug for Error {
 impl Drop for Error {
     #[inline]
     fn drop(&mut self) {
-        if let Some(header) = self.repr.boxed_header() {
-            // SAFETY: the error owns its allocation and is dropped once.
-            unsafe { ((*header.as_ptr()).vtable.drop)(header) };
-        } else if self.repr.may_be_record() {
-            // SAFETY: the error is dropped once.
-            unsafe { oom_record::release_if_record(self.repr.word()) };
+        if self.repr.is_owning() {
+            if let Some(header) = self.repr.boxed_header() {
+                // SAFETY: the error owns its allocation and is dropped once.
+                unsafe { ((*header.as_ptr()).vtable.drop)(header) };
+            } else {
+                // SAFETY: the error is dropped once.
+                unsafe { oom_record::release_if_record(self.repr.word()) };
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use core::fmt;
 ///
 /// Not part of the API: the macros name it, nothing else should.
 #[doc(hidden)]
-#[repr(C, align(8))]
+#[repr(C, align(4))]
 pub struct StaticMessage {
     message: &'static str,
     /// Where the macro was called, evaluated with the `static`: the

@@ -23,7 +23,9 @@ use std::backtrace::Backtrace;
 
 /// What every boxed error starts with. `ErrorImpl<P>` is `repr(C)` with the
 /// header first, so a pointer to an `ErrorImpl<P>` is a pointer to its header.
-#[repr(C)]
+/// Aligned to 8 (as it is anyway where pointers are 8 bytes), so that the
+/// word's third bit tells a box from a record (see `repr.rs`).
+#[repr(C, align(8))]
 pub(crate) struct Header {
     pub(crate) vtable: &'static VTable,
     /// Where the layer was made: one word with the feature `location`,

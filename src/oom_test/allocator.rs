@@ -1,8 +1,10 @@
 //! [`OomTestAllocator`]: the system allocator, with counting and failure
 //! injection on threads that run an [`OomTest`](super::OomTest).
 
-use super::report;
-use super::state::{self, Decision};
+use super::abort_report;
+use super::capture;
+use super::frames::Frames;
+use super::state::{self, Decision, Paused};
 use allocator_api2::alloc::{AllocError, Allocator};
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::{self, NonNull};
@@ -33,12 +35,13 @@ use std::alloc::System;
 /// use wasmtime_error::{OutOfMemory, oom_test::{OomTest, OomTestAllocator}};
 ///
 /// let summary = OomTest::new()
-///     .test(|| {
+///     .check(|| {
 ///         let mut numbers = Vec::new_in(OomTestAllocator::new());
+///         // allocator_api2's `TryReserveError` does not convert with `?`.
 ///         numbers
 ///             .try_reserve(16)
 ///             .map_err(|_| OutOfMemory::new(16 * 4))?;
-///         numbers.push(7u32);
+///         numbers.push(7u32); // within the capacity reserved above
 ///         Ok(())
 ///     })
 ///     .unwrap();
@@ -85,12 +88,13 @@ fn counted(layout: Layout, grown_by: isize, allocate: impl FnOnce() -> *mut u8) 
     match state::decide(layout) {
         Decision::PassThrough => allocate(),
         Decision::Track => tracked(grown_by, allocate),
-        Decision::FailInjected(allocation) => {
-            report::injected_failure(allocation);
+        Decision::Inject(allocation) => {
+            injected(allocation);
             ptr::null_mut()
         }
         Decision::Record(allocation) => {
-            report::record_site(allocation);
+            let _paused = Paused::new();
+            capture::record(allocation.index, Frames::capture(state::boundary()));
             tracked(grown_by, allocate)
         }
         Decision::Fork(allocation) => {
@@ -103,9 +107,13 @@ fn counted(layout: Layout, grown_by: isize, allocate: impl FnOnce() -> *mut u8) 
             let _ = allocation;
             tracked(grown_by, allocate)
         }
-        Decision::AfterInjection { succeed, capture } => {
-            if capture {
-                report::allocation_after_oom();
+        Decision::AfterInjection {
+            allocation,
+            first,
+            succeed,
+        } => {
+            if first {
+                after_injection(allocation);
             }
             if succeed {
                 tracked(grown_by, allocate)
@@ -114,6 +122,34 @@ fn counted(layout: Layout, grown_by: isize, allocate: impl FnOnce() -> *mut u8) 
             }
         }
     }
+}
+
+/// The allocation a run fails: a child tells its parent (which knows
+/// where it is made: a child takes no stack); this process takes its
+/// stack and prepares the report an abort would print.
+fn injected(allocation: super::Allocation) {
+    #[cfg(all(unix, not(miri)))]
+    if super::child::is_child() {
+        super::child::send(&super::wire::Message::Injected(allocation));
+        return;
+    }
+    let _paused = Paused::new();
+    let frames = Frames::capture(state::boundary());
+    capture::injected(frames);
+    abort_report::prepare(allocation, &frames, state::settings());
+}
+
+/// The first allocation after the failure: a child tells its parent at
+/// once; this process takes its stack.
+fn after_injection(allocation: super::Allocation) {
+    #[cfg(all(unix, not(miri)))]
+    if super::child::is_child() {
+        super::child::send(&super::wire::Message::AfterOom(allocation));
+        return;
+    }
+    let _ = allocation;
+    let _paused = Paused::new();
+    capture::after_oom(Frames::capture(state::boundary()));
 }
 
 /// Runs `allocate`, adding what a success allocates to the leak balance.

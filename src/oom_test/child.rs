@@ -1,27 +1,24 @@
 //! The child processes of an isolated sweep (unix): forking one with its
-//! two pipes, and, in the parent, a pool that reads what the children send
-//! and what they print, reaps them, and kills those that hang.
+//! two pipes, the child's side (its setup, its messages, its panic hook),
+//! and, in the parent, a pool that reads what the children send and print,
+//! reaps them, and kills those that hang.
 //!
-//! What runs in a child between `fork` and its exit that belongs to the
-//! harness keeps to the rules for a child of a multi-threaded process
-//! (POSIX allows only async-signal-safe calls there): `dup2`, `close`,
-//! `write` and `_exit`, on buffers made beforehand; it allocates nothing
-//! and takes no lock. The code under test that the child goes on running
-//! is the caller's, and it is the one that may find a lock held forever
-//! by a thread that does not exist in the child (the pool then reports a
-//! hang).
+//! A child is a copy of a process with other threads (libtest's, the
+//! code's own), made by `fork` in the middle of whatever those threads were
+//! doing: a lock one of them held stays held in the child, where nobody
+//! will release it. So the harness's code in a child takes no lock and
+//! makes no call that may take one; the list of that code, and the rule
+//! each part keeps, is in the module docs of `oom_test` ("What runs in a
+//! child").
 
+use super::text::Text;
+use super::wire::{self, FRAME_BYTES, Message};
+use core::sync::atomic::{AtomicI32, Ordering};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::sync::Once;
 use std::time::{Duration, Instant};
 use std::vec::Vec;
-
-/// Words in a message from a child: a header of 8, then 128 of data.
-pub(crate) const FRAME_WORDS: usize = 136;
-const FRAME_BYTES: usize = FRAME_WORDS * 8;
-
-/// One message from a child; see `isolated` for what the words mean.
-pub(crate) type Frame = [u64; FRAME_WORDS];
 
 /// The most output of a child that is kept (its end).
 const OUTPUT_TAIL: usize = 4096;
@@ -29,45 +26,77 @@ const OUTPUT_TAIL: usize = 4096;
 /// How many children a pool can hold.
 pub(crate) const MAX_CHILDREN: usize = 64;
 
-/// The child's side: where it sends its messages.
-#[derive(Clone, Copy)]
-pub(crate) struct ChildEnd {
-    results: RawFd,
+/// In a child: the write end of its message pipe; -1 elsewhere. After a
+/// fork the child has one thread, so a process-wide value is its own.
+static MESSAGES: AtomicI32 = AtomicI32::new(-1);
+
+/// Whether this process is a child of an isolated sweep.
+pub(crate) fn is_child() -> bool {
+    MESSAGES.load(Ordering::Relaxed) >= 0
 }
 
-impl ChildEnd {
-    /// Sends one message. A parent that is gone is not an error here: the
-    /// child's exit reports nothing to anyone then.
-    pub(crate) fn send(&self, frame: &Frame) {
-        let mut bytes = [0u8; FRAME_BYTES];
-        for (chunk, word) in bytes.chunks_exact_mut(8).zip(frame) {
-            chunk.copy_from_slice(&word.to_ne_bytes());
-        }
-        let mut sent = 0;
-        while sent < FRAME_BYTES {
-            let rest = &bytes[sent..];
-            // SAFETY: `results` is the write end of the pipe this process
-            // was given at fork and never closed; `rest` is valid for
-            // `rest.len()` bytes. `write` is async-signal-safe.
-            let written = unsafe { libc::write(self.results, rest.as_ptr().cast(), rest.len()) };
-            if written > 0 {
-                sent += written as usize;
-            } else if written < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
-            {
-                continue;
-            } else {
-                return;
-            }
+/// In a child, sends `message` to the parent (one `write` of a frame on
+/// the stack); elsewhere does nothing. A parent that is gone is not an
+/// error here: the child's exit reports nothing to anyone then.
+pub(crate) fn send(message: &Message) {
+    let fd = MESSAGES.load(Ordering::Relaxed);
+    if fd < 0 {
+        return;
+    }
+    let bytes = wire::to_bytes(&message.encode());
+    let mut sent = 0;
+    while sent < FRAME_BYTES {
+        let rest = &bytes[sent..];
+        // SAFETY: `fd` is the write end of the pipe this process was given
+        // at fork and never closed; `rest` is valid for `rest.len()` bytes.
+        // `write` is async-signal-safe.
+        let written = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
+        if written > 0 {
+            sent += written as usize;
+        } else if written < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            continue;
+        } else {
+            return;
         }
     }
+}
 
-    /// Ends the child at once: no destructors, no `atexit` handlers, no
-    /// flushing of buffers copied from the parent.
-    pub(crate) fn exit(&self) -> ! {
-        // SAFETY: `_exit` is async-signal-safe and may be called at any
-        // time; it does not return.
-        unsafe { libc::_exit(0) }
+/// Ends a child at once: no destructors, no `atexit` handlers, no flushing
+/// of buffers copied from the parent.
+pub(crate) fn exit() -> ! {
+    // SAFETY: `_exit` is async-signal-safe and may be called at any time;
+    // it does not return.
+    unsafe { libc::_exit(0) }
+}
+
+/// Installs, once per process, a panic hook that in a child writes the
+/// panic's message to stderr with one `write` and nothing else, and
+/// elsewhere calls the hook that was there before. Std's own hook takes
+/// std's backtrace lock to print (whatever `RUST_BACKTRACE` says), which
+/// another thread of the parent may have held at the fork. Called in the
+/// parent before its first child.
+pub(crate) fn install_panic_hook() {
+    static INSTALL: Once = Once::new();
+    // The hook cannot be changed while this thread panics (a test run from
+    // a destructor); the next test installs it.
+    if std::thread::panicking() {
+        return;
     }
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(std::boxed::Box::new(move |info| {
+            if is_child() {
+                let text = Text::format(format_args!(
+                    "\nthread panicked in an OOM test's child: {info}\n"
+                ));
+                // SAFETY: `write` to stderr (the child's output pipe) of
+                // bytes on the stack; async-signal-safe.
+                unsafe { libc::write(2, text.as_str().as_ptr().cast(), text.as_str().len()) };
+            } else {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// What `fork` made of this process.
@@ -77,7 +106,7 @@ impl ChildEnd {
 )]
 pub(crate) enum Forked<J> {
     Parent(Child<J>),
-    Child(ChildEnd),
+    Child,
 }
 
 /// A pipe whose ends are closed on `exec` (the closure may spawn programs).
@@ -98,8 +127,9 @@ pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 }
 
 /// Forks this process. The child gets stdout and stderr redirected into a
-/// pipe the parent reads, and a second pipe for its messages; the parent
-/// gets a [`Child`] holding the read ends, with `job` attached.
+/// pipe the parent reads, and a second pipe for its messages (see
+/// [`send`]); the parent gets a [`Child`] holding the read ends, with `job`
+/// attached.
 pub(crate) fn fork<J>(job: J) -> io::Result<Forked<J>> {
     let (results_read, results_write) = pipe()?;
     let (output_read, output_write) = pipe()?;
@@ -123,9 +153,20 @@ pub(crate) fn fork<J>(job: J) -> io::Result<Forked<J>> {
         // The parent keeps the job; freeing its copy is not the child's
         // business.
         core::mem::forget(job);
-        return Ok(Forked::Child(ChildEnd {
-            results: results_write.into_raw_fd(),
-        }));
+        MESSAGES.store(results_write.into_raw_fd(), Ordering::Relaxed);
+        // A child that aborts leaves no core dump behind: writing one per
+        // aborting run would cost more than the runs.
+        let no_core = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `setrlimit` only reads `no_core`; a plain system call.
+        unsafe { libc::setrlimit(libc::RLIMIT_CORE, &no_core) };
+        // Errors made in the child capture no backtrace: capturing takes
+        // std's backtrace lock (an atomic store, this process only).
+        #[cfg(feature = "backtrace")]
+        crate::disable_backtrace();
+        return Ok(Forked::Child);
     }
     drop((results_write, output_write));
     for fd in [&results_read, &output_read] {
@@ -170,8 +211,12 @@ pub(crate) enum Ended {
 }
 
 /// What the pool reports to its owner.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a message is inline so that receiving it allocates nothing; an event lives for one call"
+)]
 pub(crate) enum Event<'a, J> {
-    Message(&'a mut J, &'a Frame),
+    Message(&'a mut J, Message),
     Ended(J, Ended, &'a [u8]),
 }
 
@@ -187,13 +232,9 @@ impl<J> Child<J> {
             self.heard = Instant::now();
             if self.filled == FRAME_BYTES {
                 self.filled = 0;
-                let mut frame = [0u64; FRAME_WORDS];
-                for (word, chunk) in frame.iter_mut().zip(self.frame.chunks_exact(8)) {
-                    let mut bytes = [0u8; 8];
-                    bytes.copy_from_slice(chunk);
-                    *word = u64::from_ne_bytes(bytes);
+                if let Some(message) = Message::decode(&wire::from_bytes(&self.frame)) {
+                    on(Event::Message(&mut self.job, message));
                 }
-                on(Event::Message(&mut self.job, &frame));
             }
         }
         loop {
@@ -355,10 +396,15 @@ impl<J> Pool<J> {
         }
     }
 
-    /// Waits until every child has ended.
-    pub(crate) fn wait_all(&mut self, on: &mut dyn FnMut(Event<'_, J>)) {
-        while !self.is_empty() {
-            self.service(true, on);
+    /// Ends every child now, leaving no zombie, without a word about their
+    /// runs.
+    pub(crate) fn kill_all(&mut self) {
+        if std::process::id() != self.owner {
+            return;
+        }
+        for child in self.children.drain(..) {
+            child.kill();
+            child.reap(true);
         }
     }
 }
@@ -367,12 +413,6 @@ impl<J> Drop for Pool<J> {
     /// No child outlives its sweep, and none is left a zombie, even when
     /// the sweep unwinds.
     fn drop(&mut self) {
-        if std::process::id() != self.owner {
-            return;
-        }
-        for child in &self.children {
-            child.kill();
-            child.reap(true);
-        }
+        self.kill_all();
     }
 }

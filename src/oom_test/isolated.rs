@@ -19,19 +19,30 @@
 //! busy machine): once eight have been made, an allocation that is cheaper
 //! to reach by re-running is left to a sweeper after the run. Sweepers and
 //! forked children run side by side with the parent, up to the available
-//! cores. Children send what they saw in fixed-size
-//! messages (see [`child`](super::child)); the parent judges them.
+//! cores.
+//!
+//! Children take no stack: the parent knows where each planned allocation
+//! is made, from a recording run (the sweepers' allocations) or from its
+//! forking run (the forked ones). When a run dies, the stack of the
+//! allocation it failed is remembered, and later planned allocations made
+//! at the same stack are skipped: a sweeper's list is filtered each time a
+//! sweeper is forked, and the forking run forks no child for them. Children
+//! send what they saw in fixed-size messages (see [`wire`](super::wire));
+//! the parent judges them (see [`verdict`](super::verdict)).
 
-use super::child::{self, ChildEnd, Ended, Event, Forked, Frame, Pool};
-use super::report::{self, FailureKind};
-use super::run::{Outcome, Returned, RunEnd, RunRecord};
-use super::site::{Frames, MAX_FRAMES};
-use super::state::{self, Allocation, Mode, Paused, Run, Settings};
-use super::text::{TEXT_BYTES, Text};
-use core::alloc::Layout;
-use std::cell::{Cell, RefCell};
+use super::abort_report;
+use super::allocation::Allocation;
+use super::capture::{self, StackId};
+use super::child::{self, Ended, Event, Forked, Pool};
+use super::frames::Frames;
+use super::outcome::Outcome;
+use super::state::{self, Mode, Paused, Run, Settings};
+use super::tally::Tally;
+use super::verdict::{self, RunEnd, RunRecord};
+use super::wire::Message;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::{self, Write as _};
-use std::string::String;
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
@@ -41,14 +52,6 @@ use std::vec::Vec;
 /// reaping add about as much again; of the values tried for a closure of
 /// 4 000 allocations (200, 600, 1 500 and 5 000 µs), this one was fastest.
 const FORK_COST: Duration = Duration::from_micros(600);
-
-/// Message kinds (word 0 of a frame).
-const INJECTED: u64 = 1;
-const AFTER_OOM: u64 = 2;
-const JUDGED: u64 = 3;
-
-/// The words of a frame after its header.
-const DATA: usize = 8;
 
 /// How a sweep may spend its children.
 #[derive(Clone, Copy)]
@@ -60,6 +63,8 @@ pub(crate) struct Limits {
     /// No run starts after this.
     pub(crate) deadline: Option<Instant>,
     pub(crate) print_each_injection: bool,
+    /// What re-running one allocation of the closure costs.
+    pub(crate) per_allocation: Duration,
 }
 
 impl Limits {
@@ -74,23 +79,25 @@ enum Job {
     /// Forked in the forking run at the allocation it fails.
     Forked {
         allocation: Allocation,
-        site: Frames,
-        after_oom: Option<(Allocation, Frames)>,
-        judged: bool,
+        stack: StackId,
+        after_oom: Option<Allocation>,
+        ended: bool,
     },
     /// Re-runs the closure for each of `targets`; `next` is the one running.
     Sweeper {
         targets: Vec<u64>,
         next: usize,
-        injected: Option<(Allocation, Frames)>,
-        after_oom: Option<(Allocation, Frames)>,
+        injected: Option<Allocation>,
+        after_oom: Option<Allocation>,
     },
 }
 
-/// The parent's side of a sweep: what the children reported.
+/// The parent's side of a sweep: what the children reported, judged.
 struct Collector {
-    records: Vec<RunRecord>,
-    /// Work of sweepers that died before finishing their lists.
+    tally: Tally,
+    /// The stack of each planned allocation known so far.
+    stacks: HashMap<u64, StackId>,
+    /// Work of sweepers that ended before finishing their lists.
     respawn: Vec<Vec<u64>>,
     /// Runs that hung once and were given a second child.
     retried: Vec<u64>,
@@ -101,39 +108,44 @@ impl Collector {
     fn on(&mut self, event: Event<'_, Job>) {
         let _paused = Paused::new();
         match event {
-            Event::Message(job, frame) => self.message(job, frame),
+            Event::Message(job, message) => self.message(job, message),
             Event::Ended(job, ended, output) => self.ended(job, ended, output),
         }
     }
 
-    fn message(&mut self, job: &mut Job, frame: &Frame) {
-        match (frame[0], job) {
-            (INJECTED, Job::Sweeper { injected, .. }) => {
-                let (allocation, frames) = decode_allocation(frame);
+    fn message(&mut self, job: &mut Job, message: Message) {
+        match (message, job) {
+            (Message::Injected(allocation), Job::Sweeper { injected, .. }) => {
                 if self.limits.print_each_injection {
-                    let _ =
-                        io::stderr().write_all(report::report_text(allocation, &frames).as_bytes());
+                    let frames = self.stack_of(allocation.index).map(capture::stack);
+                    let frames = frames.unwrap_or(Frames::EMPTY);
+                    let report = abort_report::report_text(allocation, &frames);
+                    let _ = io::stderr().write_all(report.as_bytes());
                 }
-                *injected = Some((allocation, frames));
+                *injected = Some(allocation);
             }
-            (AFTER_OOM, Job::Sweeper { after_oom, .. } | Job::Forked { after_oom, .. }) => {
-                *after_oom = Some(decode_allocation(frame));
-            }
-            (JUDGED, job) => {
-                let (outcome, injected_flag, live_bytes) = decode_judged(frame);
+            (
+                Message::AfterOom(allocation),
+                Job::Sweeper { after_oom, .. } | Job::Forked { after_oom, .. },
+            ) => *after_oom = Some(allocation),
+            (
+                Message::Ended {
+                    target,
+                    injected: injected_flag,
+                    outcome,
+                    live_bytes,
+                },
+                job,
+            ) => {
                 let (target, injected, after_oom) = match job {
                     Job::Forked {
                         allocation,
-                        site,
                         after_oom,
-                        judged,
+                        ended,
+                        ..
                     } => {
-                        *judged = true;
-                        (
-                            allocation.index,
-                            Some((*allocation, *site)),
-                            after_oom.take(),
-                        )
+                        *ended = true;
+                        (allocation.index, Some(*allocation), after_oom.take())
                     }
                     Job::Sweeper {
                         targets,
@@ -141,20 +153,20 @@ impl Collector {
                         injected,
                         after_oom,
                     } => {
-                        let target = targets.get(*next).copied().unwrap_or(u64::MAX);
+                        let planned = targets.get(*next).copied().unwrap_or(target);
                         *next += 1;
-                        (target, injected.take(), after_oom.take())
+                        (planned, injected.take(), after_oom.take())
                     }
                 };
                 let injected = injected.filter(|_| injected_flag);
-                self.records.push(RunRecord {
+                self.tally.add(RunRecord {
                     target,
-                    injected: injected.map(|(allocation, _)| allocation),
-                    site: injected.map(|(_, frames)| frames),
-                    after_oom_site: after_oom.map(|(_, frames)| frames),
-                    end: RunEnd::Judged {
+                    injected,
+                    stack: injected.and_then(|allocation| self.stack_of(allocation.index)),
+                    after_oom,
+                    after_oom_stack: None,
+                    end: RunEnd::Returned {
                         outcome,
-                        after_oom: after_oom.map(|(allocation, _)| allocation),
                         live_bytes,
                     },
                 });
@@ -163,15 +175,26 @@ impl Collector {
         }
     }
 
-    /// Whether a run that hung gets a second child instead of a verdict. A
-    /// child forked while another thread of the parent held a lock (std's
-    /// backtrace lock, say) finds it held forever; that does not happen
-    /// twice in a row, where a real hang does.
+    fn stack_of(&self, index: u64) -> Option<StackId> {
+        self.stacks.get(&index).copied()
+    }
+
+    /// Whether a run that hung gets a second child instead of a verdict.
+    /// The harness's own code in a child takes no lock, but the code under
+    /// test may: one that another thread of the test process held at the
+    /// fork stays held in the child. That does not happen twice in a row,
+    /// where a real hang does.
     fn retry_hang(&mut self, ended: Ended, target: u64, rest: &[u64]) -> bool {
         if ended != Ended::TimedOut || self.retried.contains(&target) {
             return false;
         }
         self.retried.push(target);
+        self.tally.retry();
+        let _ = writeln!(
+            io::stderr(),
+            "oom_test: the run that fails allocation #{target} hung in its child; \
+             retrying it in a new child"
+        );
         let mut again = Vec::with_capacity(rest.len() + 1);
         again.push(target);
         again.extend_from_slice(rest);
@@ -180,26 +203,23 @@ impl Collector {
     }
 
     fn ended(&mut self, job: Job, ended: Ended, output: &[u8]) {
-        let died = |limits: &Limits| death(ended, output, limits.timeout);
+        let died = |limits: &Limits| verdict::death(ended, output, limits.timeout);
         match job {
+            Job::Forked { ended: true, .. } => {}
+            Job::Forked { allocation, .. } if self.retry_hang(ended, allocation.index, &[]) => {}
             Job::Forked {
                 allocation,
-                judged: false,
-                ..
-            } if self.retry_hang(ended, allocation.index, &[]) => {}
-            Job::Forked {
-                allocation,
-                site,
+                stack,
                 after_oom,
-                judged: false,
-            } => self.records.push(RunRecord {
+                ..
+            } => self.tally.add(RunRecord {
                 target: allocation.index,
                 injected: Some(allocation),
-                site: Some(site),
-                after_oom_site: after_oom.map(|(_, frames)| frames),
+                stack: Some(stack),
+                after_oom,
+                after_oom_stack: None,
                 end: RunEnd::Died(died(&self.limits)),
             }),
-            Job::Forked { judged: true, .. } => {}
             Job::Sweeper {
                 targets,
                 next,
@@ -213,11 +233,12 @@ impl Collector {
                 if self.retry_hang(ended, targets[next], &targets[next + 1..]) {
                     return;
                 }
-                self.records.push(RunRecord {
+                self.tally.add(RunRecord {
                     target: targets[next],
-                    injected: injected.map(|(allocation, _)| allocation),
-                    site: injected.map(|(_, frames)| frames),
-                    after_oom_site: after_oom.map(|(_, frames)| frames),
+                    injected,
+                    stack: injected.and_then(|allocation| self.stack_of(allocation.index)),
+                    after_oom,
+                    after_oom_stack: None,
                     end: RunEnd::Died(died(&self.limits)),
                 });
                 if next + 1 < targets.len() {
@@ -228,42 +249,16 @@ impl Collector {
     }
 }
 
-/// What a child's end says about its run.
-fn death(ended: Ended, output: &[u8], timeout: Duration) -> FailureKind {
-    let output = String::from(Text::from_bytes(tail(output)).as_str());
-    match ended {
-        Ended::TimedOut => FailureKind::Hung { limit: timeout },
-        Ended::Signaled(libc::SIGABRT)
-            if !output.contains("memory allocation of") && output.contains("panic") =>
-        {
-            FailureKind::DoublePanic { output }
-        }
-        Ended::Signaled(libc::SIGABRT) => FailureKind::Aborted { output },
-        Ended::Signaled(signal) => FailureKind::Killed { signal, output },
-        Ended::Exited(code) => FailureKind::Exited { code, output },
-    }
-}
-
-/// The end of a child's output that fits in a [`Text`], from a line start.
-fn tail(output: &[u8]) -> &[u8] {
-    let start = output.len().saturating_sub(TEXT_BYTES - 4);
-    let from_line = output[start..]
-        .iter()
-        .position(|&byte| byte == b'\n')
-        .filter(|_| start > 0)
-        .map_or(start, |at| start + at + 1);
-    &output[from_line..]
-}
-
-/// The parent's state during the forking run, reached from the allocator.
-struct Forking {
-    planned: Vec<u64>,
-    position: usize,
+/// An isolated sweep: its children, and what they reported.
+pub(crate) struct Sweep {
     pool: Pool<Job>,
     collector: Collector,
+    settings: Settings,
+    jobs: usize,
+    /// The planned allocations left to the forking run, in order.
+    forked: Vec<u64>,
+    position: usize,
     error: Option<io::Error>,
-    /// What re-running one allocation of the closure costs.
-    per_allocation: Duration,
     /// Forks made, and the time spent making them (waiting for room in
     /// the pool included): what a fork really costs on this machine now.
     forks: u32,
@@ -273,111 +268,25 @@ struct Forking {
     deferred: Vec<u64>,
 }
 
-impl Forking {
-    /// Whether to fork at `index`, given what forks have cost so far.
-    fn worth_forking(&self, index: u64) -> bool {
-        const SAMPLE: u32 = 8;
-        if self.forks < SAMPLE {
-            return true;
-        }
-        let rerun = self.per_allocation.as_secs_f64() * index as f64;
-        self.forking.as_secs_f64() / f64::from(self.forks) < rerun
-    }
+/// The first allocation index left to forking runs, of planned ones below
+/// `end`: below it, re-running the closure's prefix (about `per_allocation`
+/// per allocation, shared by the sweepers) costs less than a fork. The
+/// allocations below it are the ones a recording run must take the stacks
+/// of.
+pub(crate) fn sweepers_share(end: u64, per_allocation: Duration, jobs: usize) -> u64 {
+    boundary(per_allocation, jobs.saturating_sub(1).max(1), end)
 }
 
-std::thread_local! {
-    static FORKING: RefCell<Option<Forking>> = const { RefCell::new(None) };
-    /// In a child: where its messages go.
-    static CHILD: Cell<Option<ChildEnd>> = const { Cell::new(None) };
-}
-
-/// Runs the planned failures (sorted) in children. Returns a record per
-/// run, and the record of the parent's own forking run if there was one
-/// (a run that fails nothing, to be judged as a dry run).
-pub(crate) fn sweep(
-    planned: &[u64],
-    per_allocation: Duration,
-    settings: Settings,
-    limits: Limits,
-    run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-) -> io::Result<(Vec<RunRecord>, Option<RunRecord>)> {
-    let jobs = limits.jobs.max(1);
-    let allocations = planned.last().map_or(0, |last| last + 1);
-    let boundary = boundary(per_allocation, jobs.saturating_sub(1).max(1), allocations);
-    let split = planned.partition_point(|&target| target < boundary);
-    let (low, high) = planned.split_at(split);
-    let sweepers = if high.is_empty() {
-        jobs
-    } else {
-        jobs.saturating_sub(1).max(1)
-    };
-    let mut pool = Pool::new(4 * jobs + sweepers, limits.timeout);
-    let mut collector = Collector {
-        records: Vec::with_capacity(planned.len()),
-        respawn: Vec::new(),
-        retried: Vec::new(),
-        limits,
-    };
-    for part in deal(low, sweepers) {
-        spawn_sweeper(&mut pool, &mut collector, part, settings, run_once)?;
-    }
-    let mut parent = None;
-    if let Some(&first) = high.first() {
-        FORKING.set(Some(Forking {
-            planned: high.to_vec(),
-            position: 0,
-            pool,
-            collector,
-            error: None,
-            per_allocation,
-            forks: 0,
-            forking: Duration::ZERO,
-            deferred: Vec::new(),
-        }));
-        let mut run = Run::new(Mode::Forking, settings);
-        run.next_fork = first;
-        let outcome = run_once(&mut run);
-        if let Some(end) = CHILD.get() {
-            // A child forked in this run: it failed its allocation.
-            send_result(
-                end,
-                run.injected.map_or(u64::MAX, |a| a.index),
-                &run,
-                &outcome,
-            );
-            end.exit();
-        }
-        let forking = FORKING.take().expect("set above");
-        (pool, collector) = (forking.pool, forking.collector);
-        if let Some(error) = forking.error {
-            return Err(error);
-        }
-        collector.respawn.extend(deal(&forking.deferred, jobs));
-        let captured = report::take_captured();
-        parent = Some(RunRecord {
-            target: u64::MAX,
-            injected: None,
-            site: None,
-            after_oom_site: captured.after_oom,
-            end: RunEnd::Judged {
-                outcome,
-                after_oom: run.after_oom,
-                live_bytes: run.live_bytes,
-            },
-        });
-    }
-    loop {
-        pool.wait_all(&mut |event| collector.on(event));
-        let respawn = core::mem::take(&mut collector.respawn);
-        if respawn.is_empty() || limits.expired() {
-            break;
-        }
-        for part in respawn {
-            spawn_sweeper(&mut pool, &mut collector, part, settings, run_once)?;
-        }
-    }
-    collector.records.sort_by_key(|record| record.target);
-    Ok((collector.records, parent))
+fn boundary(per_allocation: Duration, sweepers: usize, allocations: u64) -> u64 {
+    let rerun = per_allocation.as_secs_f64().max(1e-9);
+    let fork = FORK_COST.as_secs_f64();
+    let total = allocations as f64;
+    // Sweepers take 0..t: about rerun * t^2 / (2 * sweepers) of work each;
+    // forks take t..total: (total - t) * fork. Balance the two.
+    let a = rerun / (2.0 * sweepers as f64);
+    let balanced = (-fork + (fork * fork + 4.0 * a * total * fork).sqrt()) / (2.0 * a);
+    let cheaper_to_rerun = fork / rerun;
+    balanced.max(cheaper_to_rerun).min(total).ceil() as u64
 }
 
 /// `targets` dealt round-robin into at most `hands` non-empty lists, so
@@ -392,201 +301,328 @@ fn deal(targets: &[u64], hands: usize) -> Vec<Vec<u64>> {
     parts
 }
 
-/// The first allocation index left to forking runs: below it, re-running
-/// the closure's prefix (about `per_allocation` per allocation, shared by
-/// `sweepers` processes) costs less than a fork.
-fn boundary(per_allocation: Duration, sweepers: usize, allocations: u64) -> u64 {
-    let rerun = per_allocation.as_secs_f64().max(1e-9);
-    let fork = FORK_COST.as_secs_f64();
-    let total = allocations as f64;
-    // Sweepers take 0..t: about rerun * t^2 / (2 * sweepers) of work each;
-    // forks take t..total: (total - t) * fork. Balance the two.
-    let a = rerun / (2.0 * sweepers as f64);
-    let balanced = (-fork + (fork * fork + 4.0 * a * total * fork).sqrt()) / (2.0 * a);
-    let cheaper_to_rerun = fork / rerun;
-    balanced.max(cheaper_to_rerun).min(total).ceil() as u64
-}
-
-fn spawn_sweeper(
-    pool: &mut Pool<Job>,
-    collector: &mut Collector,
-    targets: Vec<u64>,
-    settings: Settings,
-    run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-) -> io::Result<()> {
-    while pool.is_full() {
-        pool.service(true, &mut |event| collector.on(event));
-    }
-    let job = Job::Sweeper {
-        targets: targets.clone(),
-        next: 0,
-        injected: None,
-        after_oom: None,
-    };
-    match child::fork(job)? {
-        Forked::Parent(child) => {
-            pool.add(child);
-            Ok(())
-        }
-        Forked::Child(end) => {
-            CHILD.set(Some(end));
-            let settings = Settings {
-                in_child: true,
-                ..settings
-            };
-            for &target in &targets {
-                if collector.limits.expired() {
-                    break;
-                }
-                let mut run = Run::new(Mode::Injecting { target }, settings);
-                let outcome = run_once(&mut run);
-                send_result(end, target, &run, &outcome);
-            }
-            end.exit()
-        }
-    }
-}
-
-/// Called by the allocator at a planned allocation of the forking run:
-/// forks a child for each time it is planned. Returns `true` in the child,
-/// which must fail the allocation; the parent goes on.
-pub(crate) fn fork_at(allocation: Allocation) -> bool {
-    let _paused = Paused::new();
-    let frames = Frames::capture();
-    FORKING.with_borrow_mut(|forking| {
-        let Some(forking) = forking.as_mut() else {
-            return false;
+impl Sweep {
+    /// Starts the sweep of `planned` (sorted): forks the sweepers for the
+    /// allocations below `share` (whose stacks `recorded` gives, in order),
+    /// each running `run_here` once per allocation of its list.
+    pub(crate) fn start(
+        planned: &[u64],
+        share: u64,
+        recorded: &[StackId],
+        settings: Settings,
+        limits: Limits,
+        tally: Tally,
+        run_here: &mut dyn FnMut(&mut Run) -> Outcome,
+    ) -> io::Result<Sweep> {
+        let jobs = limits.jobs.max(1);
+        let split = planned.partition_point(|&target| target < share);
+        let (low, high) = planned.split_at(split);
+        let sweepers = if high.is_empty() {
+            jobs
+        } else {
+            jobs.saturating_sub(1).max(1)
         };
-        while forking.planned.get(forking.position) == Some(&allocation.index) {
-            forking.position += 1;
-            if forking.error.is_some() || forking.collector.limits.expired() {
+        let stacks = low
+            .iter()
+            .filter_map(|&index| Some((index, *recorded.get(usize::try_from(index).ok()?)?)))
+            .collect();
+        let mut sweep = Sweep {
+            pool: Pool::new(4 * jobs + sweepers, limits.timeout),
+            collector: Collector {
+                tally,
+                stacks,
+                respawn: Vec::new(),
+                retried: Vec::new(),
+                limits,
+            },
+            settings,
+            jobs,
+            forked: high.to_vec(),
+            position: 0,
+            error: None,
+            forks: 0,
+            forking: Duration::ZERO,
+            deferred: Vec::new(),
+        };
+        for part in deal(low, sweepers) {
+            sweep.spawn_sweeper(part, run_here)?;
+        }
+        Ok(sweep)
+    }
+
+    /// The parent's own run of the closure, if some allocations are left
+    /// to it: it forks a child at each.
+    pub(crate) fn forking_run(&self) -> Option<Run> {
+        let &first = self.forked.first()?;
+        let mut run = Run::new(Mode::Forking, self.settings);
+        run.next_fork = first;
+        Some(run)
+    }
+
+    /// After the forking run: in a child forked during it, sends the run's
+    /// verdict and ends the child; in the parent, the record of its own
+    /// run (which failed nothing: judge it as a dry run).
+    pub(crate) fn forking_run_ended(
+        &mut self,
+        run: &Run,
+        outcome: Outcome,
+    ) -> io::Result<RunRecord> {
+        if child::is_child() {
+            child::send(&Message::Ended {
+                target: run.injected.map_or(u64::MAX, |allocation| allocation.index),
+                injected: run.injected.is_some(),
+                outcome,
+                live_bytes: run.live_bytes,
+            });
+            child::exit();
+        }
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let deferred = core::mem::take(&mut self.deferred);
+        self.collector.respawn.extend(deal(&deferred, self.jobs));
+        let (_, after_oom_stack) = capture::take_run();
+        Ok(RunRecord {
+            target: u64::MAX,
+            injected: None,
+            stack: None,
+            after_oom: run.after_oom,
+            after_oom_stack,
+            end: RunEnd::Returned {
+                outcome,
+                live_bytes: run.live_bytes,
+            },
+        })
+    }
+
+    /// Waits for every child, forking sweepers again for the work of
+    /// those that died, and returns the verdicts.
+    pub(crate) fn finish(
+        mut self,
+        run_here: &mut dyn FnMut(&mut Run) -> Outcome,
+    ) -> io::Result<Tally> {
+        loop {
+            while !self.pool.is_empty() && !self.collector.tally.should_stop() {
+                let Sweep {
+                    pool, collector, ..
+                } = &mut self;
+                pool.service(true, &mut |event| collector.on(event));
+            }
+            let respawn = core::mem::take(&mut self.collector.respawn);
+            if respawn.is_empty() || self.stopped() {
+                break;
+            }
+            for part in respawn {
+                self.spawn_sweeper(part, run_here)?;
+            }
+        }
+        self.pool.kill_all();
+        Ok(self.collector.tally)
+    }
+
+    /// Whether no more runs start: past the deadline, or stopping at the
+    /// first failure.
+    fn stopped(&self) -> bool {
+        self.collector.limits.expired() || self.collector.tally.should_stop()
+    }
+
+    fn spawn_sweeper(
+        &mut self,
+        mut targets: Vec<u64>,
+        run_here: &mut dyn FnMut(&mut Run) -> Outcome,
+    ) -> io::Result<()> {
+        let collector = &mut self.collector;
+        targets.retain(|&target| {
+            let died = collector
+                .stacks
+                .get(&target)
+                .is_some_and(|&stack| collector.tally.has_died(stack));
+            if died {
+                collector.tally.skip();
+            }
+            !died
+        });
+        if targets.is_empty() || self.stopped() {
+            return Ok(());
+        }
+        while self.pool.is_full() {
+            let Sweep {
+                pool, collector, ..
+            } = &mut *self;
+            pool.service(true, &mut |event| collector.on(event));
+        }
+        let job = Job::Sweeper {
+            targets: targets.clone(),
+            next: 0,
+            injected: None,
+            after_oom: None,
+        };
+        match child::fork(job)? {
+            Forked::Parent(child) => {
+                self.pool.add(child);
+                Ok(())
+            }
+            Forked::Child => {
+                for &target in &targets {
+                    if self.collector.limits.expired() {
+                        break;
+                    }
+                    let mut run = Run::new(Mode::Injecting { target }, self.settings);
+                    let outcome = run_here(&mut run);
+                    child::send(&Message::Ended {
+                        target,
+                        injected: run.injected.is_some(),
+                        outcome,
+                        live_bytes: run.live_bytes,
+                    });
+                }
+                child::exit()
+            }
+        }
+    }
+
+    /// Whether to fork at `index`, given what forks have cost so far.
+    fn worth_forking(&self, index: u64) -> bool {
+        const SAMPLE: u32 = 8;
+        if self.forks < SAMPLE {
+            return true;
+        }
+        let rerun = self.collector.limits.per_allocation.as_secs_f64() * index as f64;
+        self.forking.as_secs_f64() / f64::from(self.forks) < rerun
+    }
+
+    /// At a planned allocation of the forking run: forks a child for each
+    /// time it is planned, unless its stack died already. Returns `true` in
+    /// the child, which must fail the allocation; the parent goes on.
+    fn fork_at(&mut self, allocation: Allocation, frames: Frames) -> bool {
+        let stack = capture::intern(frames);
+        self.collector.stacks.insert(allocation.index, stack);
+        while self.forked.get(self.position) == Some(&allocation.index) {
+            self.position += 1;
+            if self.error.is_some() || self.stopped() {
                 continue;
             }
-            if !forking.worth_forking(allocation.index) {
-                forking.deferred.push(allocation.index);
+            if self.collector.tally.has_died(stack) {
+                self.collector.tally.skip();
+                continue;
+            }
+            if !self.worth_forking(allocation.index) {
+                self.deferred.push(allocation.index);
                 continue;
             }
             let start = Instant::now();
-            let Forking {
-                pool,
-                collector,
-                error,
-                ..
-            } = &mut *forking;
-            while pool.is_full() {
+            while self.pool.is_full() {
+                let Sweep {
+                    pool, collector, ..
+                } = &mut *self;
                 pool.service(true, &mut |event| collector.on(event));
             }
-            if collector.limits.print_each_injection {
-                let _ = io::stderr().write_all(report::report_text(allocation, &frames).as_bytes());
+            if self.collector.limits.print_each_injection {
+                let report = abort_report::report_text(allocation, &frames);
+                let _ = io::stderr().write_all(report.as_bytes());
             }
             let job = Job::Forked {
                 allocation,
-                site: frames,
+                stack,
                 after_oom: None,
-                judged: false,
+                ended: false,
             };
             match child::fork(job) {
-                Ok(Forked::Parent(child)) => pool.add(child),
-                Ok(Forked::Child(end)) => {
-                    CHILD.set(Some(end));
+                Ok(Forked::Parent(child)) => self.pool.add(child),
+                Ok(Forked::Child) => {
                     state::become_injected(allocation);
                     return true;
                 }
-                Err(failed) => *error = Some(failed),
+                Err(failed) => self.error = Some(failed),
             }
-            forking.forks += 1;
-            forking.forking += start.elapsed();
+            self.forks += 1;
+            self.forking += start.elapsed();
         }
-        let Forking {
+        let Sweep {
             pool, collector, ..
-        } = &mut *forking;
+        } = &mut *self;
         pool.service(false, &mut |event| collector.on(event));
-        let next = forking.planned.get(forking.position);
+        let next = self.forked.get(self.position);
         state::set_next_fork(next.copied().unwrap_or(u64::MAX));
         false
+    }
+}
+
+std::thread_local! {
+    /// The sweep whose forking run is running on this thread.
+    static FORKING: RefCell<Option<Sweep>> = const { RefCell::new(None) };
+}
+
+/// The sweep, made reachable from the allocator while its forking run
+/// runs; taken back by [`leave`](Forking::leave), or ended (its children
+/// killed) if the run is dropped before its end.
+pub(crate) struct Forking(());
+
+impl Forking {
+    /// # Panics
+    ///
+    /// If another forking run is running on this thread.
+    pub(crate) fn enter(sweep: Sweep) -> Forking {
+        FORKING.with_borrow_mut(|forking| {
+            assert!(
+                forking.is_none(),
+                "two OomTests cannot run interleaved on the same thread"
+            );
+            *forking = Some(sweep);
+        });
+        Forking(())
+    }
+
+    pub(crate) fn leave(self) -> Sweep {
+        let sweep = FORKING.take().expect("entered");
+        core::mem::forget(self);
+        sweep
+    }
+}
+
+impl Drop for Forking {
+    fn drop(&mut self) {
+        drop(FORKING.take());
+    }
+}
+
+/// Called by the allocator at a planned allocation of a forking run; see
+/// [`Sweep::fork_at`]. Returns `true` in the child.
+pub(crate) fn fork_at(allocation: Allocation) -> bool {
+    let _paused = Paused::new();
+    let frames = Frames::capture(state::boundary());
+    FORKING.with_borrow_mut(|sweep| {
+        sweep
+            .as_mut()
+            .is_some_and(|sweep| sweep.fork_at(allocation, frames))
     })
 }
 
-/// Called when a sweeper fails its planned allocation: tells the parent
-/// where, before the code under test can abort.
-pub(crate) fn injected_in_sweeper(allocation: Allocation, frames: &Frames) {
-    if let Some(end) = CHILD.get() {
-        end.send(&encode_allocation(INJECTED, allocation, frames));
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Sends the verdict of a run, in a child. Allocates nothing.
-fn send_result(end: ChildEnd, target: u64, run: &Run, outcome: &Outcome) {
-    let captured = report::take_captured();
-    if let Some(allocation) = run.after_oom {
-        let frames = captured.after_oom.unwrap_or(Frames::EMPTY);
-        end.send(&encode_allocation(AFTER_OOM, allocation, &frames));
+    #[test]
+    fn targets_are_dealt_round_robin() {
+        assert_eq!(deal(&[1, 2, 3, 4, 5], 2), [&[1, 3, 5][..], &[2, 4]]);
+        assert_eq!(deal(&[1, 2], 4), [[1], [2]]);
+        assert_eq!(deal(&[1, 2], 0), [[1, 2]]);
+        assert!(deal(&[], 3).is_empty());
     }
-    let (tag, text) = match outcome {
-        Outcome::Returned(Returned::Ok) => (0, None),
-        Outcome::Returned(Returned::Oom) => (1, None),
-        Outcome::Returned(Returned::Other(text)) => (2, Some(text)),
-        Outcome::Panicked(text) => (3, Some(text)),
-    };
-    let mut frame = [0u64; child::FRAME_WORDS];
-    frame[0] = JUDGED;
-    frame[1] = target;
-    frame[2] = tag;
-    frame[3] = u64::from(run.injected.is_some());
-    frame[4] = run.live_bytes as i64 as u64;
-    if let Some(text) = text {
-        let bytes = text.as_str().as_bytes();
-        frame[5] = bytes.len() as u64;
-        for (word, chunk) in frame[DATA..].iter_mut().zip(bytes.chunks(8)) {
-            let mut padded = [0u8; 8];
-            padded[..chunk.len()].copy_from_slice(chunk);
-            *word = u64::from_ne_bytes(padded);
-        }
-    }
-    end.send(&frame);
-}
 
-fn decode_judged(frame: &Frame) -> (Outcome, bool, isize) {
-    let len = (frame[5] as usize).min(TEXT_BYTES);
-    let mut bytes = [0u8; TEXT_BYTES.next_multiple_of(8)];
-    for (chunk, word) in bytes.chunks_exact_mut(8).zip(&frame[DATA..]) {
-        chunk.copy_from_slice(&word.to_ne_bytes());
+    #[test]
+    fn cheap_runs_go_to_sweepers_and_dear_ones_to_forks() {
+        // A run that costs nothing: all of it is re-run.
+        assert_eq!(boundary(Duration::from_nanos(1), 1, 1_000), 1_000);
+        // An allocation that costs as much as a fork: hardly any.
+        let dear = boundary(FORK_COST, 1, 1_000);
+        assert!(dear < 100, "{dear}");
+        // More sweepers take more.
+        let per = Duration::from_nanos(200);
+        let one = boundary(per, 1, 100_000);
+        let two = boundary(per, 2, 100_000);
+        assert!(0 < one && one < two && two < 100_000, "{one} {two}");
+        // Never past the end.
+        assert!(boundary(per, 8, 10) <= 10);
     }
-    let text = Text::from_bytes(&bytes[..len]);
-    let outcome = match frame[2] {
-        0 => Outcome::Returned(Returned::Ok),
-        1 => Outcome::Returned(Returned::Oom),
-        2 => Outcome::Returned(Returned::Other(text)),
-        _ => Outcome::Panicked(text),
-    };
-    (outcome, frame[3] == 1, frame[4] as i64 as isize)
-}
-
-fn encode_allocation(kind: u64, allocation: Allocation, frames: &Frames) -> Frame {
-    let mut frame = [0u64; child::FRAME_WORDS];
-    frame[0] = kind;
-    frame[2] = allocation.index;
-    frame[3] = allocation.layout.size() as u64;
-    frame[4] = allocation.layout.align() as u64;
-    let ips = frames.ips();
-    let room = (child::FRAME_WORDS - DATA).min(MAX_FRAMES);
-    frame[5] = ips.len().min(room) as u64;
-    for (word, &ip) in frame[DATA..DATA + room].iter_mut().zip(ips) {
-        *word = ip as u64;
-    }
-    frame
-}
-
-fn decode_allocation(frame: &Frame) -> (Allocation, Frames) {
-    let layout = Layout::from_size_align(frame[3] as usize, frame[4] as usize)
-        .unwrap_or(Layout::new::<u8>());
-    let count = (frame[5] as usize).min(child::FRAME_WORDS - DATA);
-    let frames = Frames::from_ips(frame[DATA..DATA + count].iter().map(|&ip| ip as usize));
-    (
-        Allocation {
-            index: frame[2],
-            layout,
-        },
-        frames,
-    )
 }

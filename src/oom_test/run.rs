@@ -1,86 +1,164 @@
-//! One run of the closure under test: running it (a closure, or a future
-//! polled to completion), judging what it returned without allocating, and
-//! the record of a run with a planned failure, wherever it ran.
+//! One run of the closure under test: running it (a closure, or the future
+//! an async closure returns, polled by whoever polls the test) with its
+//! run loaded into the injection state, and judging what it returned
+//! before the run ends, without allocating.
 
-use super::report;
-use super::report::FailureKind;
-use super::site::Frames;
-use super::state::{Active, Allocation, Paused, Run};
+use super::frames::boundary_of;
+use super::outcome::{Outcome, Returned};
+use super::state::{Active, Paused, Run};
 use super::text::Text;
 use crate::{Error, OutOfMemory, Result};
-use core::future::Future;
-use core::pin::pin;
+use core::future::{Future, poll_fn};
+use core::pin::{Pin, pin};
 use core::task::{Context, Poll, Waker};
 use std::any::Any;
 use std::boxed::Box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::string::String;
-use std::sync::Arc;
-use std::task::Wake;
-use std::thread::{self, Thread};
+use std::time::Duration;
 
-/// How one run ended. Holds no allocation, so that a child can send it.
-pub(crate) enum Outcome {
-    Returned(Returned),
-    Panicked(Text),
+/// The code under test, run once per run. Object-safe, so that the
+/// harness is compiled once, not once per closure type under test.
+pub(crate) trait Body {
+    /// One run, to its end, polled by whoever polls the test: an async
+    /// closure's future that is pending makes this pending too. The box is
+    /// made before the run starts (not counted).
+    fn run<'a>(&'a mut self, run: &'a mut Run) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>;
+
+    /// One run, to its end, on this thread and now (in a child process,
+    /// which has no executor to return to).
+    fn run_here(&mut self, run: &mut Run) -> Outcome {
+        poll_to_end(self.run(run))
+    }
 }
 
-/// What the closure returned, judged while the run was still loaded.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the message is inline so that judging a run allocates nothing"
-)]
-pub(crate) enum Returned {
-    Ok,
-    Oom,
-    Other(Text),
-}
+/// A closure under test.
+pub(crate) struct Closure<F>(pub(crate) F);
 
-/// What one run with a planned failure did, wherever it ran.
-pub(crate) struct RunRecord {
-    /// The allocation it was to fail (`u64::MAX`: none).
-    pub(crate) target: u64,
-    /// The allocation it failed, if it got there.
-    pub(crate) injected: Option<Allocation>,
-    /// Where that allocation was made.
-    pub(crate) site: Option<Frames>,
-    /// Where the first allocation after it was made.
-    pub(crate) after_oom_site: Option<Frames>,
-    pub(crate) end: RunEnd,
-}
+impl<F: FnMut() -> Result<()>> Body for Closure<F> {
+    fn run<'a>(&'a mut self, run: &'a mut Run) -> Pin<Box<dyn Future<Output = Outcome> + 'a>> {
+        Box::pin(core::future::ready(self.run_here(run)))
+    }
 
-impl RunRecord {
-    /// The record of a run in this process that has just ended.
-    pub(crate) fn of(target: u64, run: &Run, outcome: Outcome) -> RunRecord {
-        let captured = report::take_captured();
-        RunRecord {
-            target,
-            injected: run.injected,
-            site: captured.injected.filter(|_| run.injected.is_some()),
-            after_oom_site: captured.after_oom,
-            end: RunEnd::Judged {
-                outcome,
-                after_oom: run.after_oom,
-                live_bytes: run.live_bytes,
-            },
+    fn run_here(&mut self, run: &mut Run) -> Outcome {
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let marker = 0u8;
+            let _active = Active::enter(run, boundary_of(&marker));
+            judge((self.0)())
+        }));
+        match result {
+            Ok(returned) => Outcome::Returned(returned),
+            Err(payload) => Outcome::Panicked(panic_message(payload)),
         }
     }
 }
 
-/// How a run ended.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the message is inline so that judging a run allocates nothing"
-)]
-pub(crate) enum RunEnd {
-    /// It returned (or panicked) and was judged.
-    Judged {
-        outcome: Outcome,
-        after_oom: Option<Allocation>,
-        live_bytes: isize,
-    },
-    /// Its process died (isolated mode).
-    Died(FailureKind),
+/// An async closure under test.
+pub(crate) struct AsyncClosure<F>(pub(crate) F);
+
+impl<F: AsyncFnMut() -> Result<()>> Body for AsyncClosure<F> {
+    fn run<'a>(&'a mut self, run: &'a mut Run) -> Pin<Box<dyn Future<Output = Outcome> + 'a>> {
+        Box::pin(run_async(&mut self.0, run))
+    }
+}
+
+/// One run of an async closure: its future, made and polled with the run
+/// loaded.
+async fn run_async<F: AsyncFnMut() -> Result<()>>(body: &mut F, run: &mut Run) -> Outcome {
+    let entered = &mut *run;
+    let made = catch_unwind(AssertUnwindSafe(once(move || {
+        let marker = 0u8;
+        let _active = Active::enter(entered, boundary_of(&marker));
+        body()
+    })));
+    let future = match made {
+        Ok(future) => future,
+        Err(payload) => return Outcome::Panicked(panic_message(payload)),
+    };
+    // In an `Option` so that it can be dropped in place, inside the run,
+    // once it is finished.
+    let mut slot = pin!(Some(future));
+    poll_fn(|cx| poll_run(slot.as_mut(), run, cx)).await
+}
+
+/// `f`, known to the compiler as called once: the future an async closure
+/// returns may then borrow the closure for longer than the call.
+fn once<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
+    f
+}
+
+/// Polls the future of a run once with the run loaded; in a child, polls
+/// it until it is ready (with a waker of its own: the executor's, which
+/// the parent's threads drive, does not exist there).
+fn poll_run<Fut: Future<Output = Result<()>>>(
+    mut slot: Pin<&mut Option<Fut>>,
+    run: &mut Run,
+    cx: &mut Context<'_>,
+) -> Poll<Outcome> {
+    let mut alone = Context::from_waker(Waker::noop());
+    let mut polls = 0u32;
+    loop {
+        let cx = if in_child() { &mut alone } else { &mut *cx };
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            let marker = 0u8;
+            let active = Active::enter(run, boundary_of(&marker));
+            let future = slot
+                .as_mut()
+                .as_pin_mut()
+                .expect("polled until ready, then dropped");
+            let Poll::Ready(result) = future.poll(cx) else {
+                return Poll::Pending;
+            };
+            let returned = judge(result);
+            // What the finished future still holds is freed in the run.
+            slot.set(None);
+            drop(active);
+            Poll::Ready(returned)
+        }));
+        match polled {
+            Ok(Poll::Ready(returned)) => return Poll::Ready(Outcome::Returned(returned)),
+            Err(payload) => return Poll::Ready(Outcome::Panicked(panic_message(payload))),
+            Ok(Poll::Pending) if in_child() => {
+                polls += 1;
+                pause(polls);
+            }
+            Ok(Poll::Pending) => return Poll::Pending,
+        }
+    }
+}
+
+/// Whether this process is a child of an isolated sweep.
+fn in_child() -> bool {
+    #[cfg(all(unix, not(miri)))]
+    return super::child::is_child();
+    #[cfg(not(all(unix, not(miri))))]
+    false
+}
+
+/// Between two polls of a future nobody else will wake: a few yields,
+/// then a millisecond at a time.
+fn pause(polls: u32) {
+    if polls < 16 {
+        std::thread::yield_now();
+    } else {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Polls `future` until it is ready, on this thread, with a waker that
+/// does nothing: for futures that are ready at once (the test of a plain
+/// closure) or that only yield (a run in a child).
+pub(crate) fn poll_to_end<T>(future: impl Future<Output = T>) -> T {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut polls = 0u32;
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        polls += 1;
+        pause(polls);
+    }
 }
 
 /// Judges the closure's result and drops it inside the run, so that the
@@ -111,65 +189,4 @@ fn panic_message(payload: Box<dyn Any + Send>) -> Text {
     let _paused = Paused::new();
     drop(payload);
     message
-}
-
-pub(crate) fn run_sync(body: &mut dyn FnMut() -> Result<()>, run: &mut Run) -> Outcome {
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        let _active = Active::enter(run);
-        judge(body())
-    }));
-    match result {
-        Ok(returned) => Outcome::Returned(returned),
-        Err(payload) => Outcome::Panicked(panic_message(payload)),
-    }
-}
-
-pub(crate) fn run_async<F, Fut>(body: &mut F, waker: &Waker, run: &mut Run) -> Outcome
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<()>>,
-{
-    let mut context = Context::from_waker(waker);
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        let future = {
-            let _active = Active::enter(run);
-            body()
-        };
-        // In an `Option` so that it can be dropped in place, inside a run,
-        // once it is finished.
-        let mut slot = pin!(Some(future));
-        loop {
-            let active = Active::enter(run);
-            let future = slot
-                .as_mut()
-                .as_pin_mut()
-                .expect("polled until ready, then dropped");
-            if let Poll::Ready(result) = future.poll(&mut context) {
-                let returned = judge(result);
-                // What the finished future still holds is freed in the run.
-                slot.set(None);
-                drop(active);
-                break returned;
-            }
-            drop(active);
-            thread::park();
-        }
-    }));
-    match result {
-        Ok(returned) => Outcome::Returned(returned),
-        Err(payload) => Outcome::Panicked(panic_message(payload)),
-    }
-}
-
-/// Wakes the thread polling the test's future.
-pub(crate) struct ThreadWaker(pub(crate) Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
 }

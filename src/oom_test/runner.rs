@@ -1,21 +1,12 @@
-//! [`OomTest`]: runs a closure once per allocation it makes, failing a
-//! different one each time, and checks how the closure reacts.
+//! [`OomTest`]: the options of a test, and the calls that run it.
 
-use super::report::{self, FailedRun, FailureKind, OomTestFailure};
-use super::run::{Outcome, Returned, RunEnd, RunRecord, ThreadWaker, run_async, run_sync};
-use super::site::{Frames, SiteKey};
-use super::state::{Allocation, Mode, Run, Settings, in_run};
-use crate::Result;
-use core::future::Future;
-use core::task::Waker;
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-use std::thread;
-use std::time::{Duration, Instant};
-use std::vec::Vec;
-
-/// Dry runs before the allocation count must have settled.
-const MAX_DRY_RUNS: usize = 10;
+use super::driver::{self, Options};
+use super::failure::OomTestFailure;
+use super::plan::Plan;
+use super::run::{AsyncClosure, Closure, poll_to_end};
+use super::summary::OomTestSummary;
+use crate::{Error, Result};
+use core::time::Duration;
 
 /// Checks that code handles the failure of each of its allocations.
 ///
@@ -31,19 +22,28 @@ const MAX_DRY_RUNS: usize = 10;
 ///   [`allow_alloc_after_oom`](OomTest::allow_alloc_after_oom));
 /// - whatever it allocates in a run it frees in that run (unless
 ///   [`allow_leaks`](OomTest::allow_leaks));
-/// - it does not panic.
+/// - it does not panic, and (in isolated mode) does not abort, die or hang.
 ///
-/// The first broken rule ends the test with an [`OomTestFailure`] naming the
-/// failed allocation, its layout and its backtrace. An allocation the code
-/// makes through an infallible API (`Vec::push`, `Box::new`, `format!`)
-/// aborts the process when it is the one that fails; the harness then
-/// prints, as the last lines before the abort, the failed allocation and
-/// its backtrace.
+/// The options are set on `&mut self` and return `&mut Self`, as
+/// Wasmtime's `OomTest` does, so that a test is one expression:
+/// `OomTest::new().max_iters(100).test(|| ...)`.
 ///
-/// The closure must run on the calling thread: allocations on other threads
-/// are neither counted nor failed. [`OomTestAllocator`](super::OomTestAllocator)
-/// must be the global allocator, or the allocator of the collections under
-/// test.
+/// Two ways to run it. [`test`](OomTest::test), [`test_async`](OomTest::test_async),
+/// [`fuzz`](OomTest::fuzz) and [`fuzz_async`](OomTest::fuzz_async) return
+/// this crate's `Result<()>`, as Wasmtime's do, ready to be the tail of a
+/// `#[test] fn t() -> Result<()>`; a broken contract is an error holding
+/// the [`OomTestFailure`] (`error.downcast_ref::<OomTestFailure>()`).
+/// [`check`](OomTest::check) and [`check_async`](OomTest::check_async)
+/// return the [`OomTestSummary`] or the [`OomTestFailure`] themselves.
+///
+/// The closure must run on the calling thread: allocations on other
+/// threads are neither counted nor failed.
+/// [`OomTestAllocator`](super::OomTestAllocator) must be the global
+/// allocator (possibly inside another global allocator that hands requests
+/// on to it), or the allocator of the collections under test; a test that
+/// sees no allocation at all makes sure of it, and fails with
+/// [`FailureKind::AllocatorNotInstalled`](super::FailureKind::AllocatorNotInstalled)
+/// when it is not.
 ///
 /// # Example
 ///
@@ -53,8 +53,8 @@ const MAX_DRY_RUNS: usize = 10;
 /// #     wasmtime_error::oom_test::OomTestAllocator::new();
 /// use wasmtime_error::{Context, Result, format_err, oom_test::OomTest};
 ///
-/// let summary = OomTest::new()
-///     .test(|| -> Result<()> {
+/// fn error_with_context() -> Result<()> {
+///     OomTest::new().test(|| {
 ///         let level = 7;
 ///         let error = format_err!("level {level} is too high").context("loading");
 ///         // A failed allocation inside `format_err!` or `context` gives an
@@ -64,56 +64,13 @@ const MAX_DRY_RUNS: usize = 10;
 ///         }
 ///         Ok(())
 ///     })
-///     .unwrap();
-/// // The formatted text, its error, the context layer.
-/// assert_eq!(summary.allocations, 3);
-/// assert_eq!(summary.injected, 3);
+/// }
+/// # error_with_context().unwrap();
 /// ```
 #[derive(Clone, Debug, Default)]
-#[must_use = "an OomTest does nothing until `test`, `fuzz` or `test_async` runs it"]
+#[must_use = "an OomTest does nothing until `test`, `check` or `fuzz` runs it"]
 pub struct OomTest {
-    max_iters: Option<u64>,
-    max_duration: Option<Duration>,
-    allow_alloc_after_oom: bool,
-    alloc_succeeds_after_oom: bool,
-    allow_missed_oom_errors: bool,
-    allow_leaks: bool,
-    print_each_injection: bool,
-    in_process: bool,
-    child_timeout: Option<Duration>,
-    each_site: Option<(u64, u64)>,
-}
-
-/// How long a run in a child may go without a sign of life, by default.
-const CHILD_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What a passing test did.
-///
-/// # Example
-///
-/// ```
-/// # #[global_allocator]
-/// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
-/// #     wasmtime_error::oom_test::OomTestAllocator::new();
-/// use wasmtime_error::oom_test::{OomTest, OomTestSummary};
-///
-/// let summary = OomTest::new().test(|| Ok(())).unwrap();
-/// assert_eq!(summary, OomTestSummary { allocations: 0, runs: 0, injected: 0, sites: 0 });
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OomTestSummary {
-    /// Allocations one run of the closure makes when none fails.
-    pub allocations: u64,
-    /// Runs with a failure planned (dry runs not included).
-    pub runs: u64,
-    /// Runs in which the planned allocation was reached and failed.
-    pub injected: u64,
-    /// Distinct places in the code under test whose allocations were
-    /// failed: failures whose backtraces have the same first frame outside
-    /// std, the allocator, the harness and this crate's collections count
-    /// once. A loop that allocates at each turn is one site. 0 where no
-    /// backtrace can be captured (Miri).
-    pub sites: u64,
+    options: Options,
 }
 
 impl OomTest {
@@ -133,7 +90,9 @@ impl OomTest {
         OomTest::default()
     }
 
-    /// Runs at most `max_iters` injection runs (dry runs not included).
+    /// Runs at most `max_iters` injection runs (dry runs not included): the
+    /// first `max_iters` allocations, or as many picked at random by
+    /// [`fuzz`](OomTest::fuzz), which needs it.
     ///
     /// # Example
     ///
@@ -145,17 +104,17 @@ impl OomTest {
     ///
     /// let summary = OomTest::new()
     ///     .max_iters(2)
-    ///     .test(|| {
+    ///     .check(|| {
     ///         for size in 1..=5 {
-    ///             Vec::<u8>::new().try_reserve(size).map_err(|_| wasmtime_error::OutOfMemory::new(size))?;
+    ///             Vec::<u8>::new().try_reserve(size)?;
     ///         }
     ///         Ok(())
     ///     })
     ///     .unwrap();
     /// assert_eq!((summary.allocations, summary.runs), (5, 2));
     /// ```
-    pub fn max_iters(mut self, max_iters: u64) -> OomTest {
-        self.max_iters = Some(max_iters);
+    pub fn max_iters(&mut self, max_iters: u32) -> &mut Self {
+        self.options.max_iters = Some(max_iters);
         self
     }
 
@@ -173,18 +132,26 @@ impl OomTest {
     ///
     /// let summary = OomTest::new()
     ///     .max_duration(Duration::ZERO)
-    ///     .test(|| Ok(Vec::<u8>::new().try_reserve(1).map_err(|_| wasmtime_error::OutOfMemory::new(1))?))
+    ///     .check(|| Ok(Vec::<u8>::new().try_reserve(1)?))
     ///     .unwrap();
     /// assert_eq!((summary.allocations, summary.runs), (1, 0));
     /// ```
-    pub fn max_duration(mut self, max_duration: Duration) -> OomTest {
-        self.max_duration = Some(max_duration);
+    pub fn max_duration(&mut self, max_duration: Duration) -> &mut Self {
+        self.options.max_duration = Some(max_duration);
         self
     }
 
     /// Whether the closure may allocate again after an allocation failed
     /// (say, to retry with less); off by default. Those allocations fail
     /// too unless [`alloc_succeeds_after_oom`](OomTest::alloc_succeeds_after_oom).
+    ///
+    /// Not allowed, such an allocation is a failure of its own,
+    /// [`FailureKind::AllocAfterOom`](super::FailureKind::AllocAfterOom),
+    /// reported with where it was made; the allocation fails (or succeeds,
+    /// with `alloc_succeeds_after_oom`) and the run goes on. Wasmtime's
+    /// harness panics inside the allocator instead; a panic cannot unwind
+    /// out of the global allocator, so that ends the whole test process,
+    /// and this harness reports the allocation rather than following it.
     ///
     /// # Example
     ///
@@ -199,14 +166,14 @@ impl OomTest {
     ///     .test(|| {
     ///         let mut buffer = Vec::<u8>::new();
     ///         if buffer.try_reserve(64).is_err() {
-    ///             buffer.try_reserve(1).map_err(|_| wasmtime_error::OutOfMemory::new(1))?; // a smaller second attempt
+    ///             buffer.try_reserve(1)?; // a smaller second attempt
     ///         }
     ///         Ok(())
     ///     })
     ///     .unwrap();
     /// ```
-    pub fn allow_alloc_after_oom(mut self, allow: bool) -> OomTest {
-        self.allow_alloc_after_oom = allow;
+    pub fn allow_alloc_after_oom(&mut self, allow: bool) -> &mut Self {
+        self.options.rules.allow_alloc_after_oom = allow;
         self
     }
 
@@ -237,8 +204,8 @@ impl OomTest {
     ///     })
     ///     .unwrap();
     /// ```
-    pub fn alloc_succeeds_after_oom(mut self, succeeds: bool) -> OomTest {
-        self.alloc_succeeds_after_oom = succeeds;
+    pub fn alloc_succeeds_after_oom(&mut self, succeeds: bool) -> &mut Self {
+        self.options.alloc_succeeds_after_oom = succeeds;
         self
     }
 
@@ -263,8 +230,36 @@ impl OomTest {
     ///     })
     ///     .unwrap();
     /// ```
-    pub fn allow_missed_oom_errors(mut self, allow: bool) -> OomTest {
-        self.allow_missed_oom_errors = allow;
+    pub fn allow_missed_oom_errors(&mut self, allow: bool) -> &mut Self {
+        self.options.rules.allow_missed_oom_errors = allow;
+        self
+    }
+
+    /// The seed of the generator that picks the allocations
+    /// [`fuzz`](OomTest::fuzz) fails (0 by default): the same seed picks
+    /// the same allocations.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::OomTest;
+    ///
+    /// OomTest::new()
+    ///     .seed(42)
+    ///     .max_iters(10)
+    ///     .fuzz(|| {
+    ///         for size in 1..=100 {
+    ///             Vec::<u8>::new().try_reserve(size)?;
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .unwrap();
+    /// ```
+    pub fn seed(&mut self, seed: u64) -> &mut Self {
+        self.options.seed = seed;
         self
     }
 
@@ -283,22 +278,22 @@ impl OomTest {
     ///     .allow_leaks(true)
     ///     .test(|| {
     ///         let mut kept = Vec::<u8>::new();
-    ///         kept.try_reserve(8).map_err(|_| wasmtime_error::OutOfMemory::new(8))?;
+    ///         kept.try_reserve(8)?;
     ///         std::mem::forget(kept);
     ///         Ok(())
     ///     })
     ///     .unwrap();
     /// ```
-    pub fn allow_leaks(mut self, allow: bool) -> OomTest {
-        self.allow_leaks = allow;
+    pub fn allow_leaks(&mut self, allow: bool) -> &mut Self {
+        self.options.rules.allow_leaks = allow;
         self
     }
 
     /// Writes the report of every failed allocation (index, layout,
     /// backtrace) to stderr at the moment it fails, instead of only when
-    /// the process aborts. Off by default, except on targets where the
-    /// harness cannot catch the abort (anything but Linux, Android, macOS,
-    /// iOS and FreeBSD), where it is always on.
+    /// the process aborts. Off by default, except where the harness cannot
+    /// catch the abort (targets other than unix, and Miri), where it is
+    /// always on.
     ///
     /// # Example
     ///
@@ -311,11 +306,11 @@ impl OomTest {
     /// // Prints one report per injected failure.
     /// OomTest::new()
     ///     .print_each_injection(true)
-    ///     .test(|| Ok(Vec::<u8>::new().try_reserve(1).map_err(|_| wasmtime_error::OutOfMemory::new(1))?))
+    ///     .test(|| Ok(Vec::<u8>::new().try_reserve(1)?))
     ///     .unwrap();
     /// ```
-    pub fn print_each_injection(mut self, print: bool) -> OomTest {
-        self.print_each_injection = print;
+    pub fn print_each_injection(&mut self, print: bool) -> &mut Self {
+        self.options.print_each_injection = print;
         self
     }
 
@@ -326,23 +321,29 @@ impl OomTest {
     /// In a child, a run that aborts (an infallible allocation that
     /// fails), panics while panicking, is killed by a signal or hangs ends
     /// only that child: the sweep goes on, and the test returns a failure
-    /// for each such site ([`FailureKind::Aborted`] and the other kinds
-    /// marked "isolated mode"). Early allocations are failed by children
-    /// that re-run the closure; later ones by children forked from a run
-    /// of the closure at the very allocation they fail, which then finish
-    /// that run, so no run repeats the allocations before its failure.
-    /// These children run side by side, up to the available cores.
+    /// for each such site ([`FailureKind::Aborted`](super::FailureKind::Aborted)
+    /// and the other kinds marked "isolated mode"). Once a run has died,
+    /// later planned failures of allocations made at the very same place
+    /// are not run ([`OomTestSummary::skipped`] counts them), so broken
+    /// code costs about what correct code does. Early allocations are
+    /// failed by children that re-run the closure; later ones by children
+    /// forked from a run of the closure at the very allocation they fail,
+    /// which then finish that run, so no run repeats the allocations before
+    /// its failure. These children run side by side, up to the available
+    /// cores.
     ///
     /// What a child may not rely on: the other threads of the test
     /// process do not exist in it (a lock one of them held at the fork
     /// stays held, and waiting for one hangs until
-    /// [`child_timeout`](OomTest::child_timeout)); what it prints to file
-    /// descriptors 1 and 2 reaches the failure's text, not the terminal
-    /// (the last 4 KiB of it), and what libtest's capture buffers (a
-    /// `println!` under `cargo test`) is lost with the child; memory it
-    /// allocates or frees, and state it changes, are its own, so a closure
-    /// that counts its runs in a variable outside itself sees the parent's
-    /// runs only.
+    /// [`child_timeout`](OomTest::child_timeout)); an async closure's
+    /// future is polled there by the child alone, with a waker that does
+    /// nothing, so a future that waits for the executor's timers or I/O
+    /// hangs; what it prints to file descriptors 1 and 2 reaches the
+    /// failure's text, not the terminal (the last 4 KiB of it), and what
+    /// libtest's capture buffers (a `println!` under `cargo test`) is lost
+    /// with the child; memory it allocates or frees, and state it changes,
+    /// are its own, so a closure that counts its runs in a variable outside
+    /// itself sees the parent's runs only.
     ///
     /// # Example
     ///
@@ -354,11 +355,11 @@ impl OomTest {
     ///
     /// // Only where runs are isolated: in this process the clone aborts.
     /// if cfg!(all(unix, not(miri))) {
-    ///     let outcome = OomTest::new().isolated(true).test(|| {
+    ///     let outcome = OomTest::new().isolated(true).check(|| {
     ///         let mut values = Vec::new();
     ///         values.try_reserve(1)?; // handled
-    ///         values.push(1u8); // within the capacity
-    ///         let _copy = values.clone(); // aborts when it fails
+    ///         values.push(1u8); // within the capacity just reserved: cannot allocate
+    ///         let _copy = values.clone(); // aborts when it fails: the defect shown
     ///         Ok(())
     ///     });
     ///     let failure = outcome.unwrap_err();
@@ -366,15 +367,16 @@ impl OomTest {
     ///     assert_eq!(failure.injected().unwrap().index, 1);
     /// }
     /// ```
-    pub fn isolated(mut self, isolated: bool) -> OomTest {
-        self.in_process = !isolated;
+    pub fn isolated(&mut self, isolated: bool) -> &mut Self {
+        self.options.in_process = !isolated;
         self
     }
 
     /// How long a run in a child may go without a sign of life before it
-    /// is killed and reported as [`FailureKind::Hung`]: 10 seconds unless
-    /// set. A child re-running the closure speaks at each failure it
-    /// injects and each run it ends.
+    /// is killed: 10 seconds unless set. A child re-running the closure
+    /// speaks at each failure it injects and each run it ends. A run that
+    /// hangs gets a second child; if that one hangs too, the run is
+    /// reported as [`FailureKind::Hung`](super::FailureKind::Hung).
     ///
     /// # Example
     ///
@@ -387,7 +389,7 @@ impl OomTest {
     ///
     /// // Only where runs are isolated: in this process the loop never ends.
     /// if cfg!(all(unix, not(miri))) {
-    ///     let outcome = OomTest::new().child_timeout(Duration::from_millis(200)).test(|| {
+    ///     let outcome = OomTest::new().child_timeout(Duration::from_millis(200)).check(|| {
     ///         if Vec::<u8>::new().try_reserve(1).is_err() {
     ///             loop {
     ///                 std::thread::sleep(Duration::from_millis(10)); // never returns
@@ -398,8 +400,48 @@ impl OomTest {
     ///     assert!(matches!(outcome.unwrap_err().kind(), FailureKind::Hung { .. }));
     /// }
     /// ```
-    pub fn child_timeout(mut self, limit: Duration) -> OomTest {
-        self.child_timeout = Some(limit);
+    pub fn child_timeout(&mut self, limit: Duration) -> &mut Self {
+        self.options.child_timeout = Some(limit);
+        self
+    }
+
+    /// Whether the test ends at the first run that breaks the contract,
+    /// and reports that run alone (off by default: every site that breaks
+    /// it is reported). With children working side by side, the first
+    /// failure found is not always the one of the earliest allocation;
+    /// runs that were under way then are counted, not reported.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::OomTest;
+    ///
+    /// #[inline(never)]
+    /// fn ignores_one() {
+    ///     let _ = Vec::<u8>::new().try_reserve(1);
+    /// }
+    ///
+    /// #[inline(never)]
+    /// fn ignores_another() {
+    ///     let _ = Vec::<u8>::new().try_reserve(2);
+    /// }
+    ///
+    /// let failure = OomTest::new()
+    ///     .allow_alloc_after_oom(true)
+    ///     .stop_at_first_failure(true)
+    ///     .check(|| {
+    ///         ignores_one();
+    ///         ignores_another();
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// assert_eq!(failure.failed_runs().len(), 1);
+    /// ```
+    pub fn stop_at_first_failure(&mut self, stop: bool) -> &mut Self {
+        self.options.stop_at_first_failure = stop;
         self
     }
 
@@ -408,9 +450,11 @@ impl OomTest {
     /// last `last` occurrences, instead of every allocation. A site is the
     /// first frame of the allocation's stack in the code under test (its
     /// function and line, as [`OomTestSummary::sites`] counts them), found
-    /// in one more dry run that walks the stack of every allocation; a
+    /// in one more dry run that takes the stack of every allocation; a
     /// loop that allocates at each turn is one site with many occurrences.
-    /// The summary counts the sites in `sites` and the failures in `runs`.
+    /// Finding sites resolves symbols. The summary counts the sites in
+    /// `sites()` and the failures in `runs`. The last of `each_site` and
+    /// [`fuzzing`](OomTest::fuzzing) called decides.
     ///
     /// Under Miri, which walks no stacks, all allocations are one site.
     ///
@@ -420,32 +464,65 @@ impl OomTest {
     /// # #[global_allocator]
     /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
     /// #     wasmtime_error::oom_test::OomTestAllocator::new();
-    /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
+    /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let summary = OomTest::new()
     ///     .each_site(1, 1)
-    ///     .test(|| {
+    ///     .check(|| {
     ///         for size in 1..=100 {
     ///             let mut buffer = Vec::<u8>::new();
-    ///             buffer.try_reserve(size).map_err(|_| OutOfMemory::new(size))?;
+    ///             buffer.try_reserve(size)?;
     ///         }
     ///         Ok(())
     ///     })
     ///     .unwrap();
     /// // One site, failed at its first and its last occurrence.
-    /// assert_eq!((summary.allocations, summary.sites, summary.runs), (100, 1, 2));
+    /// assert_eq!((summary.allocations, summary.sites(), summary.runs), (100, 1, 2));
     /// ```
-    pub fn each_site(mut self, first: u64, last: u64) -> OomTest {
-        self.each_site = Some((first, last));
+    pub fn each_site(&mut self, first: u64, last: u64) -> &mut Self {
+        self.options.plan = Plan::Sites { first, last };
+        self
+    }
+
+    /// Whether [`check`](OomTest::check) and [`test`](OomTest::test) fail
+    /// allocations picked at random, as [`fuzz`](OomTest::fuzz) does:
+    /// [`max_iters`](OomTest::max_iters) of them (which must be set), from
+    /// a generator seeded with [`seed`](OomTest::seed). For code too large
+    /// to fail every allocation of. The last of `fuzzing` and
+    /// [`each_site`](OomTest::each_site) called decides.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::OomTest;
+    ///
+    /// let summary = OomTest::new()
+    ///     .fuzzing(true)
+    ///     .max_iters(10)
+    ///     .check(|| {
+    ///         for size in 1..=100 {
+    ///             Vec::<u8>::new().try_reserve(size)?;
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!((summary.allocations, summary.runs, summary.injected), (100, 10, 10));
+    /// ```
+    pub fn fuzzing(&mut self, fuzzing: bool) -> &mut Self {
+        self.options.plan = if fuzzing { Plan::Random } else { Plan::Every };
         self
     }
 
     /// Fails each allocation of `body` in turn and checks the contract (see
-    /// [`OomTest`]).
+    /// [`OomTest`]); returns the summary, or every run that broke the
+    /// contract.
     ///
     /// # Errors
     ///
-    /// The first broken rule, as an [`OomTestFailure`].
+    /// The runs that broke the contract, as an [`OomTestFailure`].
     ///
     /// # Panics
     ///
@@ -460,7 +537,7 @@ impl OomTest {
     /// use wasmtime_error::{Error, OutOfMemory, oom_test::OomTest};
     ///
     /// let summary = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let error = Error::msg("no such table");
     ///         if error.is::<OutOfMemory>() {
     ///             return Err(error);
@@ -470,21 +547,145 @@ impl OomTest {
     ///     .unwrap();
     /// assert_eq!(summary.allocations, 1);
     /// ```
-    pub fn test<F>(&self, mut body: F) -> Result<OomTestSummary, OomTestFailure>
-    where
-        F: FnMut() -> Result<()>,
-    {
-        self.drive(Plan::Every, &mut |run| run_sync(&mut body, run))
+    pub fn check(
+        &self,
+        body: impl FnMut() -> Result<()>,
+    ) -> Result<OomTestSummary, OomTestFailure> {
+        poll_to_end(driver::drive(
+            &self.options,
+            self.options.plan,
+            &mut Closure(body),
+        ))
     }
 
-    /// Like [`test`](OomTest::test), but each run fails one allocation
-    /// picked at random: `iters` runs, from a generator seeded with `seed`
-    /// (the same seed picks the same allocations). For code too large to
-    /// fail every allocation of.
+    /// Like [`check`](OomTest::check), for async code: each run awaits the
+    /// future `body` returns, polled by whoever polls this one (any
+    /// executor), with the allocation count carried over its `.await`
+    /// points. Allocations made between polls, by the executor or other
+    /// tasks, are not counted.
     ///
     /// # Errors
     ///
-    /// The first broken rule, as an [`OomTestFailure`].
+    /// The runs that broke the contract, as an [`OomTestFailure`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use std::pin::pin;
+    /// use std::task::{Context, Poll, Waker};
+    /// use wasmtime_error::{Result, oom_test::OomTest};
+    ///
+    /// async fn reserve(size: usize) -> Result<Vec<u8>> {
+    ///     let mut buffer = Vec::new();
+    ///     buffer.try_reserve(size)?;
+    ///     Ok(buffer)
+    /// }
+    ///
+    /// let test = OomTest::new();
+    /// let mut checked = pin!(test.check_async(async || {
+    ///     let _a = reserve(1).await?;
+    ///     let _b = reserve(2).await?;
+    ///     Ok(())
+    /// }));
+    /// // Any executor polls it; this future is ready at the first poll.
+    /// let Poll::Ready(summary) = checked.as_mut().poll(&mut Context::from_waker(Waker::noop())) else {
+    ///     unreachable!("nothing in it waits");
+    /// };
+    /// assert_eq!(summary.unwrap().allocations, 2);
+    /// ```
+    pub async fn check_async(
+        &self,
+        body: impl AsyncFnMut() -> Result<()>,
+    ) -> Result<OomTestSummary, OomTestFailure> {
+        driver::drive(&self.options, self.options.plan, &mut AsyncClosure(body)).await
+    }
+
+    /// Wasmtime's call: [`check`](OomTest::check), with a broken contract
+    /// turned into an [`Error`] that holds the [`OomTestFailure`].
+    ///
+    /// # Errors
+    ///
+    /// The [`OomTestFailure`], as an [`Error`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::{Result, oom_test::{FailureKind, OomTest, OomTestFailure}};
+    ///
+    /// fn sound() -> Result<()> {
+    ///     OomTest::new().test(|| {
+    ///         let mut buffer = Vec::<u8>::new();
+    ///         buffer.try_reserve(16)?;
+    ///         Ok(())
+    ///     })
+    /// }
+    /// sound().unwrap();
+    ///
+    /// let error = OomTest::new()
+    ///     .test(|| {
+    ///         let _ = Vec::<u8>::new().try_reserve(16); // ignored
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// let failure = error.downcast_ref::<OomTestFailure>().unwrap();
+    /// assert!(matches!(failure.kind(), FailureKind::MissedOom));
+    /// ```
+    pub fn test(&self, body: impl FnMut() -> Result<()>) -> Result<()> {
+        self.check(body).map(drop).map_err(Error::new)
+    }
+
+    /// Wasmtime's call: [`check_async`](OomTest::check_async), with a
+    /// broken contract turned into an [`Error`] that holds the
+    /// [`OomTestFailure`]. Awaited inside `#[tokio::test] async fn`, or
+    /// polled by any other executor.
+    ///
+    /// # Errors
+    ///
+    /// The [`OomTestFailure`], as an [`Error`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use std::pin::pin;
+    /// use std::task::{Context, Poll, Waker};
+    /// use wasmtime_error::{Result, oom_test::OomTest};
+    ///
+    /// async fn sound() -> Result<()> {
+    ///     OomTest::new()
+    ///         .test_async(|| async {
+    ///             let mut buffer = Vec::<u8>::new();
+    ///             buffer.try_reserve(16)?;
+    ///             Ok(())
+    ///         })
+    ///         .await
+    /// }
+    /// let mut test = pin!(sound());
+    /// let polled = test.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    /// assert!(matches!(polled, Poll::Ready(Ok(()))));
+    /// ```
+    pub async fn test_async(&self, body: impl AsyncFnMut() -> Result<()>) -> Result<()> {
+        self.check_async(body).await.map(drop).map_err(Error::new)
+    }
+
+    /// Wasmtime's call: [`test`](OomTest::test), failing
+    /// [`max_iters`](OomTest::max_iters) allocations (which must be set)
+    /// picked at random from [`seed`](OomTest::seed) (see
+    /// [`fuzzing`](OomTest::fuzzing)).
+    ///
+    /// # Errors
+    ///
+    /// The [`OomTestFailure`], as an [`Error`];
+    /// [`FailureKind::MaxItersNeeded`](super::FailureKind::MaxItersNeeded)
+    /// without `max_iters`.
     ///
     /// # Example
     ///
@@ -494,39 +695,33 @@ impl OomTest {
     /// #     wasmtime_error::oom_test::OomTestAllocator::new();
     /// use wasmtime_error::oom_test::OomTest;
     ///
-    /// let summary = OomTest::new()
-    ///     .fuzz(42, 10, || {
-    ///         for size in 1..=100 {
-    ///             Vec::<u8>::new().try_reserve(size).map_err(|_| wasmtime_error::OutOfMemory::new(size))?;
-    ///         }
-    ///         Ok(())
-    ///     })
-    ///     .unwrap();
-    /// assert_eq!((summary.allocations, summary.runs, summary.injected), (100, 10, 10));
+    /// let body = || {
+    ///     for size in 1..=100 {
+    ///         Vec::<u8>::new().try_reserve(size)?;
+    ///     }
+    ///     Ok(())
+    /// };
+    /// OomTest::new().max_iters(10).fuzz(body).unwrap();
+    /// assert!(OomTest::new().fuzz(body).is_err(), "max_iters is needed");
     /// ```
-    pub fn fuzz<F>(
-        &self,
-        seed: u64,
-        iters: u64,
-        mut body: F,
-    ) -> Result<OomTestSummary, OomTestFailure>
-    where
-        F: FnMut() -> Result<()>,
-    {
-        self.drive(Plan::Random { seed, iters }, &mut |run| {
-            run_sync(&mut body, run)
-        })
+    pub fn fuzz(&self, body: impl FnMut() -> Result<()>) -> Result<()> {
+        poll_to_end(driver::drive(
+            &self.options,
+            Plan::Random,
+            &mut Closure(body),
+        ))
+        .map(drop)
+        .map_err(Error::new)
     }
 
-    /// Like [`test`](OomTest::test) for async code: each run polls the
-    /// future `body` returns to completion on this thread, and the
-    /// allocation count carries over its `.await` points. When the future
-    /// is pending the thread sleeps until it is woken; wakers may be called
-    /// from any thread.
+    /// Wasmtime's call: [`fuzz`](OomTest::fuzz) for async code (see
+    /// [`test_async`](OomTest::test_async)).
     ///
     /// # Errors
     ///
-    /// The first broken rule, as an [`OomTestFailure`].
+    /// The [`OomTestFailure`], as an [`Error`];
+    /// [`FailureKind::MaxItersNeeded`](super::FailureKind::MaxItersNeeded)
+    /// without `max_iters`.
     ///
     /// # Example
     ///
@@ -534,353 +729,25 @@ impl OomTest {
     /// # #[global_allocator]
     /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
     /// #     wasmtime_error::oom_test::OomTestAllocator::new();
-    /// use wasmtime_error::{Result, oom_test::OomTest};
+    /// use std::pin::pin;
+    /// use std::task::{Context, Poll, Waker};
+    /// use wasmtime_error::oom_test::OomTest;
     ///
-    /// async fn reserve(size: usize) -> Result<Vec<u8>> {
-    ///     let mut buffer = Vec::new();
-    ///     buffer.try_reserve(size).map_err(|_| wasmtime_error::OutOfMemory::new(size))?;
-    ///     Ok(buffer)
-    /// }
-    ///
-    /// let summary = OomTest::new()
-    ///     .test_async(|| async {
-    ///         let _a = reserve(1).await?;
-    ///         let _b = reserve(2).await?;
-    ///         Ok(())
-    ///     })
-    ///     .unwrap();
-    /// assert_eq!(summary.allocations, 2);
+    /// let mut test = OomTest::new();
+    /// test.max_iters(5);
+    /// let mut fuzzed = pin!(test.fuzz_async(async || {
+    ///     for size in 1..=20 {
+    ///         Vec::<u8>::new().try_reserve(size)?;
+    ///     }
+    ///     Ok(())
+    /// }));
+    /// let polled = fuzzed.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    /// assert!(matches!(polled, Poll::Ready(Ok(()))));
     /// ```
-    pub fn test_async<F, Fut>(&self, mut body: F) -> Result<OomTestSummary, OomTestFailure>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<()>>,
-    {
-        // Made before any run: a waker allocates.
-        let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-        self.drive(Plan::Every, &mut |run| run_async(&mut body, &waker, run))
-    }
-
-    fn settings(&self) -> Settings {
-        Settings {
-            alloc_succeeds_after_oom: self.alloc_succeeds_after_oom,
-            print_each_injection: self.print_each_injection,
-            record_sites: false,
-            in_child: false,
-        }
-    }
-
-    /// Whether runs happen in children here.
-    fn runs_isolated(&self) -> bool {
-        cfg!(all(unix, not(miri))) && !self.in_process
-    }
-
-    fn drive(
-        &self,
-        plan: Plan,
-        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Result<OomTestSummary, OomTestFailure> {
-        assert!(
-            !in_run(),
-            "an OomTest cannot run inside the closure of another OomTest"
-        );
-        // Before this process grows: see `symbols`.
-        super::symbols::prepare();
-        let (allocations, per_allocation) = self.count_allocations(run_once)?;
-        let plan = match (self.each_site, plan) {
-            (Some((first, last)), Plan::Every) => Plan::Sites { first, last },
-            (_, plan) => plan,
-        };
-        let mut summary = OomTestSummary {
-            allocations,
-            runs: 0,
-            injected: 0,
-            sites: 0,
-        };
-        if allocations == 0 {
-            return Ok(summary);
-        }
-        let mut planned = match plan {
-            Plan::Every => (0..allocations).collect(),
-            Plan::Random { seed, iters } => {
-                let mut random = SplitMix64(seed);
-                (0..iters).map(|_| random.next() % allocations).collect()
-            }
-            Plan::Sites { first, last } => {
-                let (planned, sites) = self.plan_sites(allocations, first, last, run_once)?;
-                summary.sites = sites;
-                planned
-            }
-        };
-        if let Some(max) = self.max_iters {
-            planned.truncate(usize::try_from(max).unwrap_or(usize::MAX));
-        }
-        let deadline = self.max_duration.map(|max| Instant::now() + max);
-        let records = if self.runs_isolated() {
-            self.sweep_isolated(planned, per_allocation, deadline, run_once)?
-        } else {
-            self.sweep_in_process(&planned, deadline, run_once)
-        };
-        let mut failed: Vec<FailedRun> = Vec::new();
-        let mut sites = HashSet::new();
-        for record in records {
-            summary.runs += 1;
-            if record.injected.is_some() {
-                summary.injected += 1;
-            }
-            if let Some(key) = record.site.as_ref().and_then(Frames::site_key) {
-                sites.insert(key);
-            }
-            if let Some(run) = self.judge_record(record, true)
-                && !failed.iter().any(|known| known.same_as(&run))
-            {
-                failed.push(run);
-            }
-        }
-        if !matches!(plan, Plan::Sites { .. }) {
-            summary.sites = sites.len() as u64;
-        }
-        if failed.is_empty() {
-            Ok(summary)
-        } else {
-            Err(OomTestFailure::new(failed))
-        }
-    }
-
-    /// Runs each planned failure in this process, one after the other.
-    fn sweep_in_process(
-        &self,
-        planned: &[u64],
-        deadline: Option<Instant>,
-        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Vec<RunRecord> {
-        let mut records = Vec::with_capacity(planned.len());
-        for &target in planned {
-            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                break;
-            }
-            let mut run = Run::new(Mode::Injecting { target }, self.settings());
-            let outcome = run_once(&mut run);
-            records.push(RunRecord::of(target, &run, outcome));
-        }
-        records
-    }
-
-    #[cfg(all(unix, not(miri)))]
-    fn sweep_isolated(
-        &self,
-        mut planned: Vec<u64>,
-        per_allocation: Duration,
-        deadline: Option<Instant>,
-        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Result<Vec<RunRecord>, OomTestFailure> {
-        planned.sort_unstable();
-        let limits = super::isolated::Limits {
-            jobs: thread::available_parallelism().map_or(1, |jobs| jobs.get()),
-            timeout: self.child_timeout.unwrap_or(CHILD_TIMEOUT),
-            deadline,
-            print_each_injection: self.print_each_injection,
-        };
-        let (records, parent) =
-            super::isolated::sweep(&planned, per_allocation, self.settings(), limits, run_once)
-                .unwrap_or_else(|error| panic!("oom_test: cannot fork a child: {error}"));
-        // The parent's own run of the forking sweep failed nothing: it is
-        // judged as a dry run, but not for leaks. The dry runs checked
-        // those, and this run, started from another place in the harness,
-        // can fill caches keyed by code address (std's symbol cache, when
-        // the closure prints a backtrace) that no dry run filled.
-        if let Some(failed) = parent.and_then(|record| self.judge_record(record, false)) {
-            return Err(OomTestFailure::new(std::vec![failed]));
-        }
-        Ok(records)
-    }
-
-    #[cfg(not(all(unix, not(miri))))]
-    fn sweep_isolated(
-        &self,
-        planned: Vec<u64>,
-        _per_allocation: Duration,
-        deadline: Option<Instant>,
-        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Result<Vec<RunRecord>, OomTestFailure> {
-        Ok(self.sweep_in_process(&planned, deadline, run_once))
-    }
-
-    /// Site mode's plan: one more dry run records the site of each
-    /// allocation; of each site, the first `first` and the last `last`
-    /// occurrences are planned. Returns them in order, and how many sites
-    /// there are.
-    fn plan_sites(
-        &self,
-        allocations: u64,
-        first: u64,
-        last: u64,
-        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Result<(Vec<u64>, u64), OomTestFailure> {
-        let settings = Settings {
-            record_sites: true,
-            ..self.settings()
-        };
-        let mut run = Run::new(Mode::Counting, settings);
-        let outcome = run_once(&mut run);
-        let recorded = report::take_recorded_sites();
-        let record = RunRecord::of(u64::MAX, &run, outcome);
-        if let Some(failed) = self.judge_record(record, true) {
-            return Err(OomTestFailure::new(std::vec![failed]));
-        }
-        if run.count != allocations {
-            return Err(unstable(std::vec![allocations, run.count]));
-        }
-        let mut occurrences: HashMap<Option<SiteKey>, Vec<u64>> = HashMap::new();
-        for (index, key) in recorded.into_iter().enumerate() {
-            occurrences.entry(key).or_default().push(index as u64);
-        }
-        let mut planned = Vec::new();
-        for indices in occurrences.values() {
-            let count = indices.len();
-            let first = usize::try_from(first).unwrap_or(usize::MAX).min(count);
-            let last = usize::try_from(last).unwrap_or(usize::MAX).min(count);
-            planned.extend(&indices[..first]);
-            planned.extend(&indices[count.max(first + last) - last..]);
-        }
-        planned.sort_unstable();
-        planned.dedup();
-        Ok((planned, occurrences.len() as u64))
-    }
-
-    /// Dry runs until the count settles. Returns it, and what one
-    /// allocation cost in the fastest dry run (its time over its count).
-    fn count_allocations(
-        &self,
-        run_once: &mut dyn FnMut(&mut Run) -> Outcome,
-    ) -> Result<(u64, Duration), OomTestFailure> {
-        let mut counts = Vec::new();
-        let mut fastest = Duration::MAX;
-        for dry_run in 0..MAX_DRY_RUNS {
-            let mut run = Run::new(Mode::Counting, self.settings());
-            let start = Instant::now();
-            let outcome = run_once(&mut run);
-            let elapsed = start.elapsed();
-            let _ = report::take_captured();
-            // The first run may fill caches that later runs reuse.
-            let judged = self.check(None, run.after_oom, run.live_bytes, outcome, dry_run > 0);
-            if let Err(kind) = judged {
-                return Err(OomTestFailure::new(std::vec![FailedRun::new(
-                    kind, None, None, None
-                )]));
-            }
-            // The fastest run is the closest to what the closure costs.
-            fastest = fastest.min(elapsed);
-            if counts.last() == Some(&run.count) {
-                let per_allocation = fastest / u32::try_from(run.count.max(1)).unwrap_or(u32::MAX);
-                return Ok((run.count, per_allocation));
-            }
-            counts.push(run.count);
-        }
-        Err(unstable(counts))
-    }
-
-    /// The failure a run's record shows, if any.
-    fn judge_record(&self, record: RunRecord, check_leaks: bool) -> Option<FailedRun> {
-        let kind = match record.end {
-            RunEnd::Died(kind) => kind,
-            RunEnd::Judged {
-                outcome,
-                after_oom,
-                live_bytes,
-            } => self
-                .check(record.injected, after_oom, live_bytes, outcome, check_leaks)
-                .err()?,
-        };
-        Some(FailedRun::new(
-            kind,
-            record.injected,
-            record.site,
-            record.after_oom_site,
-        ))
-    }
-
-    /// The contract, checked in order: no panic, no allocation after the
-    /// failure, the right result, no leak.
-    fn check(
-        &self,
-        injected: Option<Allocation>,
-        after_oom: Option<Allocation>,
-        live_bytes: isize,
-        outcome: Outcome,
-        check_leaks: bool,
-    ) -> Result<(), FailureKind> {
-        let returned = match outcome {
-            Outcome::Panicked(message) => {
-                return Err(FailureKind::Panicked {
-                    message: message.as_str().into(),
-                });
-            }
-            Outcome::Returned(returned) => returned,
-        };
-        if let Some(allocation) = after_oom
-            && !self.allow_alloc_after_oom
-        {
-            return Err(FailureKind::AllocAfterOom { allocation });
-        }
-        match (injected.is_some(), returned) {
-            (true, Returned::Oom) | (false, Returned::Ok) => {}
-            _ if self.allow_missed_oom_errors => {}
-            (true, Returned::Ok) => return Err(FailureKind::MissedOom),
-            (true, Returned::Other(message)) => {
-                return Err(FailureKind::NonOomError {
-                    message: message.as_str().into(),
-                });
-            }
-            (false, Returned::Oom) => {
-                return Err(FailureKind::UnexpectedError {
-                    message: "out of memory".into(),
-                });
-            }
-            (false, Returned::Other(message)) => {
-                return Err(FailureKind::UnexpectedError {
-                    message: message.as_str().into(),
-                });
-            }
-        }
-        if check_leaks && !self.allow_leaks && live_bytes > 0 {
-            return Err(FailureKind::Leak {
-                bytes: live_bytes.unsigned_abs(),
-            });
-        }
-        Ok(())
-    }
-}
-
-fn unstable(counts: Vec<u64>) -> OomTestFailure {
-    OomTestFailure::new(std::vec![FailedRun::new(
-        FailureKind::UnstableCount { counts },
-        None,
-        None,
-        None
-    )])
-}
-
-/// Which allocations the injection runs fail.
-#[derive(Clone, Copy)]
-enum Plan {
-    /// Each one, in order.
-    Every,
-    /// `iters` picked at random.
-    Random { seed: u64, iters: u64 },
-    /// The first and last occurrences of each site.
-    Sites { first: u64, last: u64 },
-}
-
-/// A small, seedable generator (SplitMix64), enough to pick allocations.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+    pub async fn fuzz_async(&self, body: impl AsyncFnMut() -> Result<()>) -> Result<()> {
+        driver::drive(&self.options, Plan::Random, &mut AsyncClosure(body))
+            .await
+            .map(drop)
+            .map_err(Error::new)
     }
 }

@@ -1,10 +1,9 @@
-//! Where an allocation was made: its stack captured as bare return
-//! addresses (no allocation, no symbols), and resolved only to print or to
-//! tell sites apart, through a per-thread cache.
-//!
-//! A capture costs a walk of the stack (about 1 µs for 20 frames on the CI
-//! machine); a symbol is resolved once per address and thread.
+//! Where an allocation was made, as the user sees it: [`AllocationSite`],
+//! a stack resolved only to be printed or to tell sites apart, through a
+//! per-thread cache (a symbol is resolved once per address and thread),
+//! and folded so that the first frame shown is the caller's code.
 
+use super::frames::Frames;
 use super::state::Paused;
 use super::symbols::Symbol;
 use std::boxed::Box;
@@ -14,100 +13,41 @@ use std::fmt::{self, Write as _};
 use std::string::String;
 use std::vec::Vec;
 
-/// Frames kept of a stack; the allocator and the harness take the first
-/// ten or so.
-pub(crate) const MAX_FRAMES: usize = 64;
-
-/// The return addresses of a stack, innermost first.
-#[derive(Clone, Copy)]
-pub(crate) struct Frames {
-    ips: [usize; MAX_FRAMES],
-    len: usize,
-}
-
-impl Frames {
-    pub(crate) const EMPTY: Frames = Frames {
-        ips: [0; MAX_FRAMES],
-        len: 0,
-    };
-
-    /// The current stack. Allocates nothing and resolves nothing; empty
-    /// under Miri, which cannot afford a walk per allocation.
-    #[inline(never)]
-    pub(crate) fn capture() -> Frames {
-        let mut frames = Frames::EMPTY;
-        if cfg!(miri) {
-            return frames;
-        }
-        let mut push = |frame: &backtrace_rs::Frame| {
-            frames.ips[frames.len] = frame.ip() as usize;
-            frames.len += 1;
-            frames.len < MAX_FRAMES
-        };
-        #[cfg(unix)]
-        // SAFETY: the walk is unsynchronised only towards other walks on
-        // platforms whose unwinder is not thread-safe (Windows' dbghelp);
-        // on unix it is `_Unwind_Backtrace`, which is. The unsynchronised
-        // walk takes no lock, so it cannot deadlock in a forked child whose
-        // parent had another thread walking, nor inside std's handler for a
-        // failed allocation.
-        unsafe {
-            backtrace_rs::trace_unsynchronized(&mut push)
-        };
-        #[cfg(not(unix))]
-        backtrace_rs::trace(&mut push);
-        frames
-    }
-
-    pub(crate) fn ips(&self) -> &[usize] {
-        &self.ips[..self.len]
-    }
-
-    /// From addresses received from a forked child (the same program,
-    /// mapped at the same addresses).
-    pub(crate) fn from_ips(ips: impl IntoIterator<Item = usize>) -> Frames {
-        let mut frames = Frames::EMPTY;
-        for ip in ips.into_iter().take(MAX_FRAMES) {
-            frames.ips[frames.len] = ip;
-            frames.len += 1;
-        }
-        frames
-    }
-
-    /// Which site of the code under test made the allocation: the first
-    /// frame outside std, the allocation libraries and this crate. `None`
-    /// when there is none (or nothing was captured).
-    pub(crate) fn site_key(&self) -> Option<SiteKey> {
-        with_resolver(|resolver| {
-            self.ips()
-                .iter()
-                .find_map(|&ip| resolver.address(ip).caller)
-        })
-    }
-
-    /// The stack as std prints a backtrace, every frame shown.
-    pub(crate) fn render(&self) -> String {
-        with_resolver(|resolver| {
-            let mut text = String::new();
-            let mut number = 0;
-            for &ip in self.ips() {
-                for symbol in resolver.address(ip).symbols.iter() {
-                    let _ = writeln!(text, "{number:>4}: {}", symbol.name);
-                    if let Some(location) = &symbol.location {
-                        let _ = writeln!(text, "             at {location}");
-                    }
-                    number += 1;
-                }
-            }
-            text
-        })
-    }
-}
-
-/// A site of the code under test, as [`Frames::site_key`] finds it: the
-/// same function and line is the same key.
+/// A site of the code under test, as [`site_key`] finds it: the same
+/// function and line is the same key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct SiteKey(u32);
+
+/// Which site of the code under test made the allocation: the first frame
+/// outside std, the allocation libraries and this crate. `None` when there
+/// is none (or nothing was captured). Resolves symbols.
+pub(crate) fn site_key(frames: &Frames) -> Option<SiteKey> {
+    with_resolver(|resolver| {
+        frames
+            .ips()
+            .iter()
+            .find_map(|&ip| resolver.address(ip).caller)
+    })
+}
+
+/// The stack as std prints a backtrace, every frame shown. Resolves
+/// symbols.
+pub(crate) fn render(frames: &Frames) -> String {
+    with_resolver(|resolver| {
+        let mut text = String::new();
+        let mut number = 0;
+        for &ip in frames.ips() {
+            for symbol in resolver.address(ip).symbols.iter() {
+                let _ = writeln!(text, "{number:>4}: {}", symbol.name);
+                if let Some(location) = &symbol.location {
+                    let _ = writeln!(text, "             at {location}");
+                }
+                number += 1;
+            }
+        }
+        text
+    })
+}
 
 /// What the cache knows of an address.
 struct Address {
@@ -199,7 +139,7 @@ fn with_resolver<R>(f: impl FnOnce(&mut Resolver) -> R) -> R {
 /// use wasmtime_error::oom_test::OomTest;
 ///
 /// let failure = OomTest::new()
-///     .test(|| {
+///     .check(|| {
 ///         let _ = Vec::<u8>::new().try_reserve(1); // the failure is ignored
 ///         Ok(())
 ///     })
@@ -207,6 +147,7 @@ fn with_resolver<R>(f: impl FnOnce(&mut Resolver) -> R) -> R {
 /// let site = failure.site().unwrap();
 /// if cfg!(not(miri)) {
 ///     assert!(site.caller().unwrap().contains("rust_out::main"));
+///     // The report, after the test: formatting it may allocate.
 ///     assert!(format!("{site:#}").contains("OomTestAllocator"));
 /// }
 /// ```
@@ -238,24 +179,24 @@ impl AllocationSite {
     ///     let _ = String::new().try_reserve(3);
     /// }
     ///
-    /// let failure = OomTest::new().test(|| Ok(forgetful())).unwrap_err();
+    /// let failure = OomTest::new().check(|| Ok(forgetful())).unwrap_err();
     /// if cfg!(not(miri)) {
     ///     assert!(failure.site().unwrap().caller().unwrap().starts_with("rust_out::"));
     /// }
     /// ```
     pub fn caller(&self) -> Option<String> {
-        let folded = fold(&self.frames.render());
+        let folded = fold(&render(&self.frames));
         folded.site
     }
 
     pub(crate) fn key(&self) -> Option<SiteKey> {
-        self.frames.site_key()
+        site_key(&self.frames)
     }
 }
 
 impl fmt::Display for AllocationSite {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let full = self.frames.render();
+        let full = render(&self.frames);
         if f.alternate() {
             f.write_str(&full)
         } else {

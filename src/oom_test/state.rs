@@ -3,42 +3,13 @@
 //! Everything here lives in one `const`-initialised thread local made of
 //! `Cell`s, with no destructor: reading it from inside the global allocator
 //! never allocates and never registers anything, and it stays readable while
-//! the thread is being torn down.
+//! the thread is being torn down. A [`Run`] is loaded into it while the
+//! closure (or one poll of its future) runs, and saved back when that
+//! returns.
 
+use super::allocation::Allocation;
 use core::alloc::Layout;
 use std::cell::Cell;
-
-/// One allocation the harness saw: its index among the counted allocations
-/// of a run (from 0), and what it asked for.
-///
-/// # Example
-///
-/// ```
-/// use std::alloc::Layout;
-/// use wasmtime_error::oom_test::Allocation;
-///
-/// let allocation = Allocation { index: 2, layout: Layout::new::<u64>() };
-/// assert_eq!(allocation.to_string(), "allocation #2 (size 8, align 8)");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Allocation {
-    /// Position among the allocations the closure made in that run, from 0.
-    pub index: u64,
-    /// The size and alignment requested.
-    pub layout: Layout,
-}
-
-impl core::fmt::Display for Allocation {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "allocation #{} (size {}, align {})",
-            self.index,
-            self.layout.size(),
-            self.layout.align()
-        )
-    }
-}
 
 /// What a run does with the allocations it counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +18,9 @@ pub(crate) enum Mode {
     Off,
     /// A dry run: count, never fail.
     Counting,
+    /// A dry run that also takes the stack of every allocation below
+    /// `below` (the allocations isolated sweepers and site mode plan).
+    Recording { below: u64 },
     /// Fail the allocation with this index.
     Injecting { target: u64 },
     /// Count, never fail, and fork a child at each planned allocation
@@ -55,20 +29,16 @@ pub(crate) enum Mode {
 }
 
 /// The options of an `OomTest` the allocator needs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Settings {
     pub(crate) alloc_succeeds_after_oom: bool,
+    /// Write the report of each failed allocation at once.
     pub(crate) print_each_injection: bool,
-    /// In a dry run: record the site of every allocation (site mode).
-    pub(crate) record_sites: bool,
-    /// This thread is a child process running the harness's runs
-    /// (isolated mode): the abort report is the parent's business.
-    pub(crate) in_child: bool,
+    /// Prepare the report the abort handler prints (runs in this process).
+    pub(crate) abort_report: bool,
 }
 
-/// The state of one run of the closure. It is loaded into the thread local
-/// while the closure (or one poll of its future) runs, and saved back when
-/// that returns, so it survives `.await` points.
+/// The state of one run of the closure, kept between its polls.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Run {
     pub(crate) mode: Mode,
@@ -100,20 +70,25 @@ impl Run {
 }
 
 /// What the allocator does with one request.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Decision {
     /// Not part of a test: hand it to the system, count nothing.
     PassThrough,
     /// Hand it to the system and add its bytes to the run's balance.
     Track,
     /// Return null: the allocation the run was set to fail.
-    FailInjected(Allocation),
-    /// Track it, and record where it was made (a dry run in site mode).
+    Inject(Allocation),
+    /// Track it, and take its stack (a recording run).
     Record(Allocation),
     /// A planned allocation of a forking run: fork a child that fails it.
     Fork(Allocation),
     /// An allocation after the injected failure: fail it unless memory is
-    /// back (`succeed`); `capture` where it was made (the first one).
-    AfterInjection { succeed: bool, capture: bool },
+    /// back (`succeed`); `first` tells the first one, whose site is wanted.
+    AfterInjection {
+        allocation: Allocation,
+        first: bool,
+        succeed: bool,
+    },
 }
 
 struct State {
@@ -123,39 +98,36 @@ struct State {
     injected: Cell<Option<Allocation>>,
     after_oom: Cell<Option<Allocation>>,
     live_bytes: Cell<isize>,
+    next_fork: Cell<u64>,
+    /// Where stacks taken in this run stop (see `Frames::capture`).
+    boundary: Cell<usize>,
     /// Harness work in progress (capturing and printing reports): its
     /// allocations are neither counted, failed nor tracked.
     paused: Cell<u32>,
     /// Code under test that may not be failed (`without_injection`): its
     /// allocations are tracked for leaks but neither counted nor failed.
     exempt: Cell<u32>,
-    /// The report of the last failed allocation, for the abort handler:
-    /// address and length of bytes owned by `report::REPORT`.
-    pending_report: Cell<(*const u8, usize)>,
-    /// In a forking run, the index of the next planned allocation.
-    next_fork: Cell<u64>,
 }
 
-const OFF_SETTINGS: Settings = Settings {
+const OFF: Settings = Settings {
     alloc_succeeds_after_oom: false,
     print_each_injection: false,
-    record_sites: false,
-    in_child: false,
+    abort_report: false,
 };
 
 std::thread_local! {
     static STATE: State = const {
         State {
             mode: Cell::new(Mode::Off),
-            settings: Cell::new(OFF_SETTINGS),
+            settings: Cell::new(OFF),
             count: Cell::new(0),
             injected: Cell::new(None),
             after_oom: Cell::new(None),
             live_bytes: Cell::new(0),
+            next_fork: Cell::new(u64::MAX),
+            boundary: Cell::new(0),
             paused: Cell::new(0),
             exempt: Cell::new(0),
-            pending_report: Cell::new((core::ptr::null(), 0)),
-            next_fork: Cell::new(u64::MAX),
         }
     };
 }
@@ -163,7 +135,8 @@ std::thread_local! {
 /// Decides the fate of a request for `layout`, updating the counters.
 pub(crate) fn decide(layout: Layout) -> Decision {
     STATE.with(|state| {
-        if state.mode.get() == Mode::Off || state.paused.get() > 0 {
+        let mode = state.mode.get();
+        if mode == Mode::Off || state.paused.get() > 0 {
             return Decision::PassThrough;
         }
         // While unwinding, the panic machinery allocates (its payload, the
@@ -178,26 +151,24 @@ pub(crate) fn decide(layout: Layout) -> Decision {
         let index = state.count.get();
         state.count.set(index + 1);
         let allocation = Allocation { index, layout };
-        match (state.mode.get(), state.injected.get()) {
+        match (mode, state.injected.get()) {
             (Mode::Injecting { target }, None) if target == index => {
                 state.injected.set(Some(allocation));
-                Decision::FailInjected(allocation)
-            }
-            (Mode::Forking, _) if index == state.next_fork.get() => Decision::Fork(allocation),
-            (Mode::Counting, _) if state.settings.get().record_sites => {
-                Decision::Record(allocation)
+                Decision::Inject(allocation)
             }
             (Mode::Injecting { .. }, Some(_)) => {
                 let first = state.after_oom.get().is_none();
                 if first {
                     state.after_oom.set(Some(allocation));
                 }
-                let settings = state.settings.get();
                 Decision::AfterInjection {
-                    succeed: settings.alloc_succeeds_after_oom,
-                    capture: first,
+                    allocation,
+                    first,
+                    succeed: state.settings.get().alloc_succeeds_after_oom,
                 }
             }
+            (Mode::Forking, _) if index == state.next_fork.get() => Decision::Fork(allocation),
+            (Mode::Recording { below }, _) if index < below => Decision::Record(allocation),
             _ => Decision::Track,
         }
     })
@@ -218,15 +189,9 @@ pub(crate) fn settings() -> Settings {
     STATE.with(|state| state.settings.get())
 }
 
-/// Where the abort handler finds the text to print, or null. Unused where
-/// no abort handler is built (see `report::abort_hook`).
-#[allow(dead_code)]
-pub(crate) fn pending_report() -> (*const u8, usize) {
-    STATE.with(|state| state.pending_report.get())
-}
-
-pub(crate) fn set_pending_report(report: (*const u8, usize)) {
-    STATE.with(|state| state.pending_report.set(report))
+/// Where stacks taken now stop (0: nowhere).
+pub(crate) fn boundary() -> usize {
+    STATE.with(|state| state.boundary.get())
 }
 
 /// Plans the next fork of a forking run (`u64::MAX`: none).
@@ -243,9 +208,6 @@ pub(crate) fn become_injected(allocation: Allocation) {
         });
         state.injected.set(Some(allocation));
         state.next_fork.set(u64::MAX);
-        let mut settings = state.settings.get();
-        settings.in_child = true;
-        state.settings.set(settings);
     })
 }
 
@@ -261,10 +223,13 @@ pub(crate) struct Active<'a> {
 }
 
 impl<'a> Active<'a> {
+    /// Loads `run`; stacks taken meanwhile stop at `boundary` (see
+    /// [`boundary_of`](super::frames::boundary_of)).
+    ///
     /// # Panics
     ///
     /// If a run is already active on this thread: tests do not nest.
-    pub(crate) fn enter(run: &'a mut Run) -> Active<'a> {
+    pub(crate) fn enter(run: &'a mut Run, boundary: usize) -> Active<'a> {
         STATE.with(|state| {
             assert!(
                 state.mode.get() == Mode::Off,
@@ -275,10 +240,11 @@ impl<'a> Active<'a> {
             state.injected.set(run.injected);
             state.after_oom.set(run.after_oom);
             state.live_bytes.set(run.live_bytes);
+            state.next_fork.set(run.next_fork);
+            state.boundary.set(boundary);
             // The mode goes last: from here on allocations are counted.
             state.mode.set(run.mode);
         });
-        STATE.with(|state| state.next_fork.set(run.next_fork));
         Active { run }
     }
 }
@@ -286,17 +252,14 @@ impl<'a> Active<'a> {
 impl Drop for Active<'_> {
     fn drop(&mut self) {
         STATE.with(|state| {
-            self.run.mode = state.mode.get();
-            state.mode.set(Mode::Off);
-            self.run.next_fork = state.next_fork.get();
+            self.run.mode = state.mode.replace(Mode::Off);
             self.run.count = state.count.get();
             self.run.injected = state.injected.get();
             self.run.after_oom = state.after_oom.get();
             self.run.live_bytes = state.live_bytes.get();
-            self.run.settings = state.settings.get();
-            state.settings.set(OFF_SETTINGS);
-            state.pending_report.set((core::ptr::null(), 0));
-            state.next_fork.set(u64::MAX);
+            self.run.next_fork = state.next_fork.replace(u64::MAX);
+            self.run.settings = state.settings.replace(OFF);
+            state.boundary.set(0);
         })
     }
 }
@@ -332,5 +295,167 @@ impl Exempt {
 impl Drop for Exempt {
     fn drop(&mut self) {
         STATE.with(|state| state.exempt.set(state.exempt.get() - 1));
+    }
+}
+
+/// Whether [`OomTestAllocator`](super::OomTestAllocator) sees what the
+/// global allocator is asked for: one allocation made through it, in a run
+/// of its own, must have been counted. True also where the test allocator
+/// is wrapped by another global allocator that hands requests on to it.
+pub(crate) fn global_allocator_counts() -> bool {
+    let mut run = Run::new(Mode::Counting, OFF);
+    {
+        let marker = 0u8;
+        let _active = Active::enter(&mut run, super::frames::boundary_of(&marker));
+        let layout = Layout::new::<u64>();
+        // SAFETY: the layout is not zero-sized; the block is freed with the
+        // same layout. `black_box` keeps the pair from being optimised away.
+        unsafe {
+            let block = core::hint::black_box(std::alloc::alloc(layout));
+            if !block.is_null() {
+                std::alloc::dealloc(block, layout);
+            }
+        }
+    }
+    run.count > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_run<R>(run: &mut Run, f: impl FnOnce() -> R) -> R {
+        let _active = Active::enter(run, 0);
+        f()
+    }
+
+    fn layout(size: usize) -> Layout {
+        Layout::from_size_align(size, 8).unwrap()
+    }
+
+    #[test]
+    fn outside_a_run_everything_passes_through() {
+        assert_eq!(decide(layout(8)), Decision::PassThrough);
+        assert!(!in_run());
+    }
+
+    #[test]
+    fn injecting_fails_the_target_then_reports_what_follows() {
+        let mut run = Run::new(Mode::Injecting { target: 1 }, OFF);
+        let decisions = with_run(&mut run, || {
+            [8, 16, 24, 32].map(|size| decide(layout(size)))
+        });
+        let at = |index: u64, size: usize| Allocation {
+            index,
+            layout: layout(size),
+        };
+        assert_eq!(
+            decisions,
+            [
+                Decision::Track,
+                Decision::Inject(at(1, 16)),
+                Decision::AfterInjection {
+                    allocation: at(2, 24),
+                    first: true,
+                    succeed: false
+                },
+                Decision::AfterInjection {
+                    allocation: at(3, 32),
+                    first: false,
+                    succeed: false
+                },
+            ]
+        );
+        assert_eq!(run.count, 4);
+        assert_eq!(run.injected, Some(at(1, 16)));
+        assert_eq!(run.after_oom, Some(at(2, 24)));
+        assert_eq!(run.mode, Mode::Injecting { target: 1 });
+        assert!(!in_run());
+    }
+
+    #[test]
+    fn allocations_succeed_after_the_failure_when_asked() {
+        let settings = Settings {
+            alloc_succeeds_after_oom: true,
+            ..OFF
+        };
+        let mut run = Run::new(Mode::Injecting { target: 0 }, settings);
+        let second = with_run(&mut run, || {
+            decide(layout(1));
+            decide(layout(2))
+        });
+        assert!(matches!(
+            second,
+            Decision::AfterInjection { succeed: true, .. }
+        ));
+    }
+
+    #[test]
+    fn recording_takes_only_what_is_below_its_bound() {
+        let mut run = Run::new(Mode::Recording { below: 2 }, OFF);
+        let decisions = with_run(&mut run, || [1, 2, 3].map(|size| decide(layout(size))));
+        assert!(matches!(
+            decisions[0],
+            Decision::Record(Allocation { index: 0, .. })
+        ));
+        assert!(matches!(
+            decisions[1],
+            Decision::Record(Allocation { index: 1, .. })
+        ));
+        assert_eq!(decisions[2], Decision::Track);
+    }
+
+    #[test]
+    fn forking_forks_at_the_planned_allocation_only() {
+        let mut run = Run::new(Mode::Forking, OFF);
+        run.next_fork = 1;
+        let decisions = with_run(&mut run, || [1, 2, 3].map(|size| decide(layout(size))));
+        assert_eq!(decisions[0], Decision::Track);
+        assert!(matches!(
+            decisions[1],
+            Decision::Fork(Allocation { index: 1, .. })
+        ));
+        assert_eq!(decisions[2], Decision::Track);
+    }
+
+    #[test]
+    fn paused_and_exempt_allocations_are_not_counted() {
+        let mut run = Run::new(Mode::Injecting { target: 0 }, OFF);
+        with_run(&mut run, || {
+            let paused = Paused::new();
+            assert_eq!(decide(layout(8)), Decision::PassThrough);
+            drop(paused);
+            let exempt = Exempt::new();
+            assert_eq!(decide(layout(8)), Decision::Track);
+            drop(exempt);
+        });
+        assert_eq!((run.count, run.injected), (0, None));
+    }
+
+    #[test]
+    fn the_balance_follows_the_run() {
+        let mut run = Run::new(Mode::Counting, OFF);
+        with_run(&mut run, || {
+            track_bytes(64);
+            track_bytes(-16);
+        });
+        track_bytes(1_000);
+        assert_eq!(run.live_bytes, 48);
+    }
+
+    #[test]
+    fn a_run_is_saved_and_resumed() {
+        let mut run = Run::new(Mode::Counting, OFF);
+        with_run(&mut run, || decide(layout(1)));
+        with_run(&mut run, || decide(layout(1)));
+        assert_eq!(run.count, 2);
+    }
+
+    #[test]
+    #[should_panic = "cannot run inside another OomTest"]
+    fn runs_do_not_nest() {
+        let mut outer = Run::new(Mode::Counting, OFF);
+        let mut inner = Run::new(Mode::Counting, OFF);
+        with_run(&mut outer, || with_run(&mut inner, || ()));
     }
 }

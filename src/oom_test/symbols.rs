@@ -1,12 +1,25 @@
-//! Symbols of return addresses, for printing sites and telling them apart.
+//! Symbols of return addresses, for printing sites and telling them apart:
+//! only when a failure is reported, a report printed, or sites counted.
 //!
 //! Resolving loads the program's debug information, which is large (about
 //! 55 MiB for a test binary built in debug mode) and stays loaded. A
 //! process that large forks ten times slower, and isolated runs fork once
 //! per failure; so on unix (not under Miri) the symbols are resolved in a
-//! helper process, forked once, before anything was loaded, which keeps
-//! the debug information and answers address by address over two pipes.
-//! Where it cannot be started, or once it fails, they are resolved here.
+//! helper process, forked at the first address asked for, which keeps the
+//! debug information and answers address by address over two pipes. Where
+//! it cannot be started, or once it fails, they are resolved here.
+//!
+//! The helper is a child of a process with other threads, and resolving is
+//! more than async-signal-safe code: it allocates (glibc's allocator is
+//! reset for the child by `fork`), opens and maps files, and would list
+//! the loaded libraries with `dl_iterate_phdr`, whose lock `fork` does not
+//! reset. So the list is made here, just before the fork (the `backtrace`
+//! crate keeps it from its first resolution on), and the child never takes
+//! that lock; the fork happens with this module's lock held, so no thread
+//! of this crate is halfway through the `backtrace` crate's cache. Another
+//! library resolving with the `backtrace` crate at that moment is the one
+//! case left: the helper then stops answering, and after `PATIENCE_MS`
+//! symbols are resolved in this process.
 
 use std::string::String;
 use std::vec::Vec;
@@ -49,13 +62,6 @@ fn convert(symbol: &backtrace_rs::Symbol) -> Symbol {
     Symbol { name, location }
 }
 
-/// Starts the helper process early, while this process is small; harmless
-/// if it runs already or cannot run.
-pub(crate) fn prepare() {
-    #[cfg(all(unix, not(miri)))]
-    server::start_once();
-}
-
 #[cfg(all(unix, not(miri)))]
 mod server {
     use super::{Symbol, convert};
@@ -86,15 +92,6 @@ mod server {
 
     static SERVER: Mutex<State> = Mutex::new(State::NotStarted);
 
-    pub(super) fn start_once() {
-        let mut state = SERVER
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if matches!(*state, State::NotStarted) {
-            *state = start().map_or(State::Gone, State::Running);
-        }
-    }
-
     pub(super) fn resolve(ip: usize) -> Option<Vec<Symbol>> {
         let mut state = SERVER
             .lock()
@@ -115,16 +112,19 @@ mod server {
         }
     }
 
+    /// Forks the server; called with `SERVER` locked.
     fn start() -> Option<Server> {
         let (requests_read, requests_write) = child::pipe().ok()?;
         let (answers_read, answers_write) = child::pipe().ok()?;
-        // SAFETY: `fork` has no preconditions. The child below resolves
-        // symbols, which allocates and reads the program's files: more
-        // than async-signal-safe calls. It is sound here because nothing
-        // in this crate resolves symbols in this process while a server
-        // may start (they are resolved in the server), so no lock or cache
-        // of the resolver is left half-changed by another thread; the
-        // allocator (glibc's, musl's) is fork-safe.
+        // The `backtrace` crate lists the loaded libraries on its first
+        // resolution and keeps the list: an address in none of them lists
+        // them without loading any debug information, so that the server
+        // has the list and never calls `dl_iterate_phdr`.
+        backtrace_rs::resolve(core::ptr::null_mut(), |_| {});
+        // SAFETY: `fork` has no preconditions. The child resolves symbols,
+        // which is more than async-signal-safe calls: the module's docs say
+        // which locks it can meet and why none is held by another thread of
+        // this crate.
         let pid = unsafe { libc::fork() };
         if pid < 0 {
             return None;

@@ -3,23 +3,35 @@
 
 #[test]
 fn well_behaved_code_passes_and_every_allocation_is_failed_once() {
-    let summary = harness().test(|| allocate_checked(4)).unwrap();
+    let summary = harness().check(|| allocate_checked(4)).unwrap();
     assert_eq!(
-        summary,
-        OomTestSummary {
-            allocations: 4,
-            runs: 4,
-            injected: 4,
-            // All four are made on one line, in `Block::new`.
-            sites: if cfg!(miri) { 0 } else { 1 },
-        }
+        (
+            summary.allocations,
+            summary.runs,
+            summary.injected,
+            summary.skipped,
+            summary.retried
+        ),
+        (4, 4, 4, 0, 0)
     );
+    // All four are made on one line, in `Block::new`.
+    assert_eq!(summary.sites(), if cfg!(miri) { 0 } else { 1 });
+    assert!(summary.to_string().starts_with("4 allocations per run; 4 runs"));
+}
+
+#[test]
+fn a_closure_that_allocates_nothing_passes_and_says_so() {
+    let summary = harness().check(|| Ok(())).unwrap();
+    assert_eq!((summary.allocations, summary.runs, summary.sites()), (0, 0, 0));
+    assert!(summary.to_string().contains("allocated nothing"), "{summary}");
+    // Also through Wasmtime's call.
+    harness().test(|| Ok(())).unwrap();
 }
 
 #[test]
 fn ignoring_a_failure_is_a_missed_oom() {
     let failure = harness()
-        .test(|| {
+        .check(|| {
             Block::checked(8)?;
             let _ignored = Block::new(40);
             Ok(())
@@ -44,7 +56,7 @@ fn ignoring_a_failure_is_a_missed_oom() {
     // `allow_missed_oom_errors` lets it pass.
     harness()
         .allow_missed_oom_errors(true)
-        .test(|| {
+        .check(|| {
             let _ignored = Block::new(40);
             Ok(())
         })
@@ -54,7 +66,7 @@ fn ignoring_a_failure_is_a_missed_oom() {
 #[test]
 fn another_error_after_a_failure_is_caught() {
     let failure = harness()
-        .test(|| {
+        .check(|| {
             if Block::new(16).failed() {
                 return Err(format_err!("disk full"));
             }
@@ -71,7 +83,7 @@ fn another_error_after_a_failure_is_caught() {
 #[test]
 fn an_error_without_a_failure_is_caught() {
     let failure = harness()
-        .test(|| {
+        .check(|| {
             let _block = Block::checked(8)?;
             Err(format_err!("always"))
         })
@@ -88,7 +100,7 @@ fn an_error_without_a_failure_is_caught() {
 fn a_leak_is_caught() {
     let kept = Kept::new();
     let failure = harness()
-        .test(|| {
+        .check(|| {
             kept.keep(Block::checked(24)?);
             Ok(())
         })
@@ -105,7 +117,7 @@ fn a_leak_is_caught() {
     let kept = Kept::new();
     harness()
         .allow_leaks(true)
-        .test(|| {
+        .check(|| {
             kept.keep(Block::checked(24)?);
             Ok(())
         })
@@ -117,7 +129,7 @@ fn freeing_in_the_run_is_not_a_leak() {
     // Memory that lives across the allocation and is freed by the end of
     // the run balances out, including through `realloc`.
     let summary = harness()
-        .test(|| {
+        .check(|| {
             let mut bytes = Vec::<u8>::new();
             for size in [4, 64, 1024] {
                 bytes
@@ -135,7 +147,7 @@ fn freeing_in_the_run_is_not_a_leak() {
 #[test]
 fn a_panic_is_reported_with_its_index() {
     let failure = harness()
-        .test(|| {
+        .check(|| {
             Block::checked(8)?;
             Block::checked(8)?;
             let third = Block::new(32);
@@ -160,7 +172,7 @@ fn a_panic_is_reported_with_its_index() {
     // next test counts from scratch.
     let mut after = Vec::<u64>::with_capacity(8);
     after.push(1);
-    let summary = harness().test(|| allocate_checked(2)).unwrap();
+    let summary = harness().check(|| allocate_checked(2)).unwrap();
     assert_eq!(summary.allocations, 2);
 }
 
@@ -174,7 +186,7 @@ fn allocating_after_a_failure_is_caught_unless_allowed() {
         }
         Ok(())
     };
-    let failure = harness().test(body).unwrap_err();
+    let failure = harness().check(body).unwrap_err();
     match failure.kind() {
         FailureKind::AllocAfterOom { allocation } => {
             assert_eq!((allocation.index, allocation.layout.size()), (1, 16));
@@ -201,23 +213,23 @@ fn allocating_after_a_failure_is_caught_unless_allowed() {
     };
     harness()
         .allow_alloc_after_oom(true)
-        .test(second_after_first(true))
+        .check(second_after_first(true))
         .unwrap();
     harness()
         .allow_alloc_after_oom(true)
-        .test(second_after_first(false))
+        .check(second_after_first(false))
         .unwrap_err();
     // ... and succeeds with `alloc_succeeds_after_oom`.
     harness()
         .allow_alloc_after_oom(true)
         .alloc_succeeds_after_oom(true)
-        .test(second_after_first(false))
+        .check(second_after_first(false))
         .unwrap();
 
     // Succeeding but not allowed: still caught, with where it happened.
     let failure = harness()
         .alloc_succeeds_after_oom(true)
-        .test(body)
+        .check(body)
         .unwrap_err();
     match failure.kind() {
         FailureKind::AllocAfterOom { allocation } => assert_eq!(allocation.index, 1),
@@ -229,7 +241,7 @@ fn allocating_after_a_failure_is_caught_unless_allowed() {
 fn a_changing_allocation_count_is_reported() {
     let runs = Cell::new(0);
     let failure = harness()
-        .test(|| {
+        .check(|| {
             runs.set(runs.get() + 1);
             allocate_checked(runs.get())
         })
@@ -244,7 +256,7 @@ fn a_changing_allocation_count_is_reported() {
     // fine.
     let cache = Kept::new();
     let summary = harness()
-        .test(|| {
+        .check(|| {
             if cache.0.borrow().is_empty() {
                 cache.keep(Block::checked(8)?);
             }
@@ -258,12 +270,12 @@ fn a_changing_allocation_count_is_reported() {
 fn limits_on_runs() {
     let summary = harness()
         .max_iters(3)
-        .test(|| allocate_checked(10))
+        .check(|| allocate_checked(10))
         .unwrap();
     assert_eq!((summary.allocations, summary.runs), (10, 3));
     let summary = harness()
         .max_duration(Duration::ZERO)
-        .test(|| allocate_checked(10))
+        .check(|| allocate_checked(10))
         .unwrap();
     assert_eq!((summary.allocations, summary.runs), (10, 0));
 }
@@ -271,7 +283,12 @@ fn limits_on_runs() {
 #[test]
 fn fuzzing_picks_allocations_from_the_seed() {
     let n = if cfg!(miri) { 20 } else { 200 };
-    let summary = harness().fuzz(7, 25, || allocate_checked(n)).unwrap();
+    let summary = harness()
+        .seed(7)
+        .max_iters(25)
+        .fuzzing(true)
+        .check(|| allocate_checked(n))
+        .unwrap();
     assert_eq!(
         (summary.allocations, summary.runs, summary.injected),
         (n as u64, 25, 25)
@@ -291,11 +308,24 @@ fn fuzzing_picks_allocations_from_the_seed() {
         }
         Ok(())
     };
-    let first = harness().fuzz(1, 1000, sloppy).unwrap_err();
+    let fuzzed = || {
+        harness()
+            .seed(1)
+            .max_iters(1000)
+            .fuzz(sloppy)
+            .unwrap_err()
+            .downcast::<OomTestFailure>()
+            .unwrap()
+    };
+    let first = fuzzed();
     assert!(matches!(first.kind(), FailureKind::MissedOom));
     assert_eq!(first.injected().unwrap().index, (n / 2) as u64);
-    let again = harness().fuzz(1, 1000, sloppy).unwrap_err();
+    let again = fuzzed();
     assert_eq!(again.injected(), first.injected());
+    // Fuzzing needs to know how many allocations to pick.
+    let failure = harness().fuzzing(true).check(sloppy).unwrap_err();
+    assert!(matches!(failure.kind(), FailureKind::MaxItersNeeded));
+    assert!(failure.to_string().contains("max_iters"), "{failure}");
 }
 
 #[test]
@@ -317,7 +347,7 @@ fn other_threads_are_not_counted() {
         }
         for _ in 0..3 {
             let summary = harness()
-                .test(|| {
+                .check(|| {
                     // Give the other thread time to allocate meanwhile.
                     std::thread::yield_now();
                     allocate_checked(3)
@@ -332,8 +362,8 @@ fn other_threads_are_not_counted() {
 #[test]
 fn tests_do_not_nest() {
     let failure = harness()
-        .test(|| {
-            let _inner = harness().test(|| Ok(()));
+        .check(|| {
+            let _inner = harness().check(|| Ok(()));
             Ok(())
         })
         .unwrap_err();
@@ -348,7 +378,7 @@ fn tests_do_not_nest() {
 #[test]
 fn without_injection_is_neither_counted_nor_failed() {
     let summary = harness()
-        .test(|| {
+        .check(|| {
             let block = Block::checked(8)?;
             // Infallible allocations are safe in here, even after a failure.
             let label = without_injection(|| format!("{} bytes", block.layout.size()));
@@ -360,7 +390,7 @@ fn without_injection_is_neither_counted_nor_failed() {
     // Its bytes still count as leaked when kept.
     let kept = Kept::new();
     let failure = harness()
-        .test(|| {
+        .check(|| {
             kept.keep(without_injection(|| vec![0u8; 16]));
             Ok(())
         })
@@ -371,7 +401,7 @@ fn without_injection_is_neither_counted_nor_failed() {
 #[test]
 fn the_failure_converts_into_an_error() {
     fn run() -> Result<()> {
-        harness().test(|| {
+        harness().check(|| {
             let _ignored = Block::new(8);
             Ok(())
         })?;
@@ -381,86 +411,64 @@ fn the_failure_converts_into_an_error() {
     assert!(error.to_string().starts_with("OOM test failed: missed OOM"));
 }
 
-/// Pending once (waking itself), then ready: an `.await` point.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
+#[test]
+fn wasmtimes_calls_return_the_failure_inside_an_error() {
+    // The tail of a `#[test] fn t() -> Result<()>`, as Wasmtime writes it.
+    fn sound() -> Result<()> {
+        harness().test(|| allocate_checked(3))
     }
+    fn sloppy() -> Result<()> {
+        harness().allow_alloc_after_oom(true).test(|| {
+            let _ignored = Block::new(8);
+            let _again = Block::new(8);
+            Ok(())
+        })
+    }
+    sound().unwrap();
+    let error = sloppy().unwrap_err();
+    let failure = error.downcast_ref::<OomTestFailure>().expect("the failure");
+    assert!(matches!(failure.kind(), FailureKind::MissedOom));
+    assert_eq!(failure.summary().allocations, 2);
+    assert_eq!(error.to_string(), failure.to_string());
 }
 
 #[test]
 fn async_code_keeps_its_count_across_awaits() {
-    let summary = harness()
-        .test_async(|| async {
-            let first = Block::checked(8)?;
-            YieldOnce(false).await;
-            let second = Block::checked(16)?;
-            YieldOnce(false).await;
-            Block::checked(24)?;
-            drop((first, second));
-            Ok(())
-        })
-        .unwrap();
+    let summary = block_on(harness().check_async(|| async {
+        let first = Block::checked(8)?;
+        YieldOnce(false).await;
+        let second = Block::checked(16)?;
+        YieldOnce(false).await;
+        Block::checked(24)?;
+        drop((first, second));
+        Ok(())
+    }))
+    .unwrap();
     assert_eq!((summary.allocations, summary.injected), (3, 3));
 
     // A failure ignored after two awaits is found, with its index.
-    let failure = harness()
-        .test_async(|| async {
-            let _first = Block::checked(8)?;
-            YieldOnce(false).await;
-            let _second = Block::checked(16)?;
-            YieldOnce(false).await;
-            let _ignored = Block::new(24);
-            Ok(())
-        })
-        .unwrap_err();
+    let failure = block_on(harness().check_async(async || {
+        let _first = Block::checked(8)?;
+        YieldOnce(false).await;
+        let _second = Block::checked(16)?;
+        YieldOnce(false).await;
+        let _ignored = Block::new(24);
+        Ok(())
+    }))
+    .unwrap_err();
     assert!(matches!(failure.kind(), FailureKind::MissedOom));
     assert_eq!(failure.injected().unwrap().index, 2);
 }
 
 #[test]
 fn async_code_woken_from_another_thread() {
-    /// Ready once another thread has woken it.
-    struct WokenElsewhere(Option<std::thread::JoinHandle<()>>);
-
-    impl Future for WokenElsewhere {
-        type Output = ();
-
-        fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-            match self.0.take() {
-                Some(handle) => {
-                    handle.join().unwrap();
-                    Poll::Ready(())
-                }
-                None => {
-                    let waker = cx.waker().clone();
-                    // Spawning allocates infallibly: not under test.
-                    let handle = without_injection(|| std::thread::spawn(move || waker.wake()));
-                    self.0 = Some(handle);
-                    Poll::Pending
-                }
-            }
-        }
-    }
-
-    let summary = harness()
-        .allow_leaks(true)
-        .test_async(|| async {
-            let _first = Block::checked(8)?;
-            WokenElsewhere(None).await;
-            Block::checked(8)?;
-            Ok(())
-        })
-        .unwrap();
+    let summary = block_on(harness().allow_leaks(true).check_async(|| async {
+        let _first = Block::checked(8)?;
+        WokenElsewhere(None).await;
+        Block::checked(8)?;
+        Ok(())
+    }))
+    .unwrap();
     assert_eq!(summary.allocations, 2);
 }
 
@@ -489,7 +497,7 @@ fn the_report_starts_at_the_callers_line() {
     // writes stays in the child.
     let line = ignore_a_failure_of_40_bytes();
     let failure = harness()
-        .test(|| {
+        .check(|| {
             ignore_a_failure_of_40_bytes();
             Ok(())
         })
@@ -523,7 +531,7 @@ fn the_report_starts_at_the_callers_line() {
 #[cfg_attr(miri, ignore = "Miri captures no backtraces")]
 fn sites_are_counted_apart_from_injections() {
     let summary = harness()
-        .test(|| {
+        .check(|| {
             let mut kept = Vec::new();
             for size in 1..=3 {
                 let mut buffer = Vec::<u8>::new();
@@ -535,14 +543,14 @@ fn sites_are_counted_apart_from_injections() {
         })
         .unwrap();
     // Six allocations, two lines.
-    assert_eq!((summary.injected, summary.sites), (6, 2));
+    assert_eq!((summary.injected, summary.sites()), (6, 2));
 }
 
 #[test]
 fn an_allocation_after_the_failure_is_reported_with_where_it_was_made() {
     let line = ignore_a_failure_of_40_bytes();
     let failure = harness()
-        .test(|| {
+        .check(|| {
             let mut first = Vec::<u8>::new();
             if first.try_reserve(8).is_err() {
                 ignore_a_failure_of_40_bytes();

@@ -8,7 +8,7 @@ use wasmtime_error::{Error, OutOfMemory, Result};
 /// Runs `body` under the harness, checks that each allocation was failed
 /// once, and returns the summary.
 pub fn each_allocation_fails_once(body: impl FnMut() -> Result<()>) -> OomTestSummary {
-    let summary = OomTest::new().test(body).unwrap();
+    let summary = OomTest::new().check(body).unwrap();
     assert_eq!(summary.injected, summary.allocations);
     summary
 }

@@ -1,206 +1,15 @@
-//! What the harness tells the user: the report written when an allocation
-//! is failed (for the case where the process then aborts), and
-//! [`OomTestFailure`], the error a broken contract produces.
+//! [`OomTestFailure`], the error a broken contract produces: every run
+//! that broke it ([`FailedRun`]), the rule each broke ([`FailureKind`]),
+//! and where its allocations were made.
 
-use super::site::{AllocationSite, Frames, SiteKey, fold};
-use super::state::{self, Allocation, Paused};
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::fmt::{self, Write as _};
-use std::io::Write as _;
+use super::allocation::Allocation;
+use super::frames::Frames;
+use super::site::AllocationSite;
+use super::summary::OomTestSummary;
+use std::fmt;
 use std::string::String;
 use std::time::Duration;
 use std::vec::Vec;
-
-/// What the current run captured: where the injected failure and the
-/// first allocation after it were made, the text of the abort report, and
-/// (in a dry run of site mode) the site of every allocation. Only touched
-/// while the harness is paused (allocations pass through) or between runs.
-struct Capture {
-    injected: Option<Frames>,
-    after_oom: Option<Frames>,
-    report: String,
-    sites: Vec<Option<SiteKey>>,
-}
-
-std::thread_local! {
-    /// The folded text of each stack reported so far: a loop fails the same
-    /// stack at every turn, and folding it anew would cost more than a run.
-    static FOLDED: RefCell<HashMap<Vec<usize>, String>> = RefCell::new(HashMap::new());
-    static CAPTURE: RefCell<Capture> = const {
-        RefCell::new(Capture { injected: None, after_oom: None, report: String::new(), sites: Vec::new() })
-    };
-}
-
-/// What the last run captured. Call between runs.
-pub(crate) struct Captured {
-    /// Where the injected failure was made.
-    pub(crate) injected: Option<Frames>,
-    /// Where the first allocation after the failure was made.
-    pub(crate) after_oom: Option<Frames>,
-}
-
-pub(crate) fn take_captured() -> Captured {
-    CAPTURE.with_borrow_mut(|capture| Captured {
-        injected: capture.injected.take(),
-        after_oom: capture.after_oom.take(),
-    })
-}
-
-/// The sites a dry run recorded, one per allocation, in order.
-pub(crate) fn take_recorded_sites() -> Vec<Option<SiteKey>> {
-    CAPTURE.with_borrow_mut(|capture| core::mem::take(&mut capture.sites))
-}
-
-/// Called by the allocator when it fails the planned allocation: captures
-/// where it came from (no symbols) and, in the test's own process,
-/// prepares (or writes) the abort report, all with the harness paused.
-pub(crate) fn injected_failure(allocation: Allocation) {
-    let _paused = Paused::new();
-    let frames = Frames::capture();
-    let settings = state::settings();
-    CAPTURE.with_borrow_mut(|capture| capture.injected = Some(frames));
-    if settings.in_child {
-        // A child of an isolated sweep: the parent reports a death.
-        #[cfg(all(unix, not(miri)))]
-        super::isolated::injected_in_sweeper(allocation, &frames);
-        return;
-    }
-    let text = report_text(allocation, &frames);
-    CAPTURE.with_borrow_mut(|capture| {
-        capture.report = text;
-        state::set_pending_report((capture.report.as_ptr(), capture.report.len()));
-        if settings.print_each_injection || !abort_hook::install() {
-            // Unbuffered and lock-only: nothing here allocates.
-            let _ = std::io::stderr().write_all(capture.report.as_bytes());
-        }
-    });
-}
-
-/// The report of an injected failure, for stderr: which allocation, and
-/// the folded stack of the code that asked for it.
-pub(crate) fn report_text(allocation: Allocation, frames: &Frames) -> String {
-    let _paused = Paused::new();
-    let mut out = String::new();
-    let folded = FOLDED.with_borrow_mut(|cache| {
-        cache
-            .entry(frames.ips().to_vec())
-            .or_insert_with(|| fold(&frames.render()).text)
-            .clone()
-    });
-    let _ = writeln!(out, "\noom_test: injected a failure into {allocation}");
-    let _ = writeln!(
-        out,
-        "oom_test: if the process aborts now, this allocation site cannot handle \
-         failure (an infallible call such as `Vec::push`, `Box::new` or `format!`):"
-    );
-    let _ = writeln!(out, "{folded}");
-    out
-}
-
-/// Called by the allocator for the first allocation after the injected
-/// failure: captures where it was made.
-pub(crate) fn allocation_after_oom() {
-    let frames = Frames::capture();
-    CAPTURE.with_borrow_mut(|capture| capture.after_oom = Some(frames));
-}
-
-/// Called by the allocator for every allocation of a dry run in site mode.
-pub(crate) fn record_site(allocation: Allocation) {
-    let _paused = Paused::new();
-    let key = Frames::capture().site_key();
-    CAPTURE.with_borrow_mut(|capture| {
-        debug_assert_eq!(capture.sites.len() as u64, allocation.index);
-        capture.sites.push(key);
-    });
-}
-
-/// Prints the pending report when the process aborts, which is what Rust
-/// does when an infallible allocation fails: the last lines before the
-/// abort then name the allocation site.
-#[cfg(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd"
-    )
-))]
-mod abort_hook {
-    use super::state;
-    use core::ffi::{c_int, c_void};
-    use std::sync::Once;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    const SIGABRT: c_int = 6;
-    const SIG_DFL: usize = 0;
-    const SIG_IGN: usize = 1;
-    const SIG_ERR: usize = usize::MAX;
-
-    unsafe extern "C" {
-        fn signal(signum: c_int, handler: usize) -> usize;
-        fn write(fd: c_int, buf: *const c_void, count: usize) -> isize;
-    }
-
-    static PREVIOUS: AtomicUsize = AtomicUsize::new(SIG_DFL);
-    static INSTALL: Once = Once::new();
-    static INSTALLED: AtomicUsize = AtomicUsize::new(0);
-
-    /// Installs the handler once per process; whether it is in place.
-    pub(super) fn install() -> bool {
-        INSTALL.call_once(|| {
-            let handler: extern "C" fn(c_int) = on_abort;
-            // SAFETY: `signal` is the C library's, which every Rust program
-            // on these targets links; the handler only calls
-            // async-signal-safe functions (`write`, and the previous
-            // handler, which was itself installed as a signal handler).
-            let previous = unsafe { signal(SIGABRT, handler as usize) };
-            if previous != SIG_ERR {
-                PREVIOUS.store(previous, Ordering::Relaxed);
-                INSTALLED.store(1, Ordering::Relaxed);
-            }
-        });
-        INSTALLED.load(Ordering::Relaxed) == 1
-    }
-
-    extern "C" fn on_abort(signum: c_int) {
-        let (text, len) = state::pending_report();
-        if !text.is_null() {
-            // SAFETY: the pending report points at `len` bytes owned by this
-            // thread's report buffer, which is only changed by the thread
-            // itself (not running now: it is in this handler).
-            unsafe { write(2, text.cast(), len) };
-        }
-        let previous = PREVIOUS.load(Ordering::Relaxed);
-        if previous != SIG_DFL && previous != SIG_IGN {
-            // SAFETY: `previous` is the handler that was installed for
-            // SIGABRT before ours, a function taking the signal number.
-            let previous: extern "C" fn(c_int) = unsafe { core::mem::transmute(previous) };
-            previous(signum);
-        }
-        // Returning from a SIGABRT handler makes `abort` restore the
-        // default action and raise the signal again.
-    }
-}
-
-/// Elsewhere the report is written at the moment of injection.
-#[cfg(not(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd"
-    )
-)))]
-mod abort_hook {
-    pub(super) fn install() -> bool {
-        false
-    }
-}
 
 /// Which rule of the contract a run broke.
 ///
@@ -213,7 +22,7 @@ mod abort_hook {
 /// use wasmtime_error::oom_test::{FailureKind, OomTest};
 ///
 /// let failure = OomTest::new()
-///     .test(|| {
+///     .check(|| {
 ///         // Ignores a failed allocation: the harness calls that a missed OOM.
 ///         let _ = String::new().try_reserve(10);
 ///         Ok(())
@@ -222,7 +31,7 @@ mod abort_hook {
 /// assert!(matches!(failure.kind(), FailureKind::MissedOom));
 /// assert_eq!(failure.injected().unwrap().index, 0);
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum FailureKind {
     /// An allocation failed and the closure still returned `Ok(())`.
@@ -298,15 +107,25 @@ pub enum FailureKind {
     },
     /// Isolated mode: the run did not finish within the
     /// [limit](super::OomTest::child_timeout), twice: its child was killed,
-    /// and so was a second child that ran it again. (A child can find a lock
-    /// held forever that another thread of the test process held when it was
-    /// forked, such as std's backtrace lock; that is not reported unless it
-    /// happens again. A wait for a thread that does not exist in the child
-    /// always hangs.)
+    /// and so was a second child that ran it again. (The code under test
+    /// can find a lock held forever in a child, which another thread of the
+    /// test process held when the child was forked; that is not reported
+    /// unless it happens again. A wait for a thread that does not exist in
+    /// the child always hangs.)
     Hung {
         /// The limit.
         limit: Duration,
     },
+    /// The closure made no allocation the harness could see, and neither
+    /// did a probe made through the global allocator:
+    /// [`OomTestAllocator`](super::OomTestAllocator) is not the global
+    /// allocator (nor wrapped by it), so nothing was tested. The message
+    /// shows the line to add.
+    AllocatorNotInstalled,
+    /// [`fuzz`](super::OomTest::fuzz) (or [`fuzzing`](super::OomTest::fuzzing))
+    /// without [`max_iters`](super::OomTest::max_iters), which says how
+    /// many allocations to pick.
+    MaxItersNeeded,
 }
 
 /// One run that broke the contract: what happened, which allocation it
@@ -332,7 +151,7 @@ pub enum FailureKind {
 ///
 /// let failure = OomTest::new()
 ///     .allow_alloc_after_oom(true)
-///     .test(|| {
+///     .check(|| {
 ///         forgets_one();
 ///         forgets_two();
 ///         Ok(())
@@ -377,7 +196,7 @@ impl FailedRun {
     /// #     wasmtime_error::oom_test::OomTestAllocator::new();
     /// use wasmtime_error::oom_test::{FailureKind, OomTest};
     ///
-    /// let failure = OomTest::new().test(|| wasmtime_error::bail!("always")).unwrap_err();
+    /// let failure = OomTest::new().check(|| wasmtime_error::bail!("always")).unwrap_err();
     /// assert!(matches!(failure.failed_runs()[0].kind(), FailureKind::UnexpectedError { .. }));
     /// ```
     pub fn kind(&self) -> &FailureKind {
@@ -396,9 +215,9 @@ impl FailedRun {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let mut first = Vec::<u8>::new();
-    ///         first.try_reserve(1).map_err(|_| wasmtime_error::OutOfMemory::new(1))?; // handled
+    ///         first.try_reserve(1)?; // handled
     ///         let _ = Vec::<u16>::new().try_reserve_exact(3); // ignored
     ///         Ok(())
     ///     })
@@ -422,7 +241,7 @@ impl FailedRun {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let _ = Vec::<u8>::new().try_reserve(1);
     ///         Ok(())
     ///     })
@@ -445,7 +264,7 @@ impl FailedRun {
     /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let mut buffer = Vec::<u8>::new();
     ///         if buffer.try_reserve(8).is_err() {
     ///             // A second allocation after the failure.
@@ -509,7 +328,7 @@ impl fmt::Display for FailedRun {
 /// use wasmtime_error::{Result, oom_test::{FailureKind, OomTest}};
 ///
 /// let failure = OomTest::new()
-///     .test(|| -> Result<()> {
+///     .check(|| -> Result<()> {
 ///         let mut text = String::new();
 ///         if text.try_reserve_exact(4).is_err() {
 ///             wasmtime_error::bail!("no room"); // not an `OutOfMemory`
@@ -518,20 +337,56 @@ impl fmt::Display for FailedRun {
 ///     })
 ///     .unwrap_err();
 /// assert!(matches!(failure.kind(), FailureKind::NonOomError { message } if message == "no room"));
+/// // The report, after the test: formatting it may allocate.
 /// assert!(failure.to_string().contains("allocation #0 (size 4, align 1)"));
 /// ```
 pub struct OomTestFailure {
     /// Never empty.
     runs: Vec<FailedRun>,
+    summary: OomTestSummary,
 }
 
 impl OomTestFailure {
     /// # Panics
     ///
     /// If `runs` is empty.
-    pub(crate) fn new(runs: Vec<FailedRun>) -> OomTestFailure {
+    pub(crate) fn new(runs: Vec<FailedRun>, summary: OomTestSummary) -> OomTestFailure {
         assert!(!runs.is_empty(), "a failure has at least one failed run");
-        OomTestFailure { runs }
+        OomTestFailure { runs, summary }
+    }
+
+    /// One failed run, before any injection run (a dry run, or the setup).
+    pub(crate) fn before_runs(kind: FailureKind, allocations: u64) -> OomTestFailure {
+        OomTestFailure::new(
+            std::vec![FailedRun::new(kind, None, None, None)],
+            OomTestSummary::new(allocations),
+        )
+    }
+
+    /// What the test did up to its end, as for a test that passes: in
+    /// particular [`skipped`](OomTestSummary::skipped), the occurrences of
+    /// sites whose runs died that were not failed again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =
+    /// #     wasmtime_error::oom_test::OomTestAllocator::new();
+    /// use wasmtime_error::oom_test::OomTest;
+    ///
+    /// let failure = OomTest::new()
+    ///     .check(|| {
+    ///         for _ in 0..3 {
+    ///             let _ = Vec::<u8>::new().try_reserve(1); // ignored, three times
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// assert_eq!((failure.summary().allocations, failure.summary().runs), (3, 3));
+    /// ```
+    pub fn summary(&self) -> &OomTestSummary {
+        &self.summary
     }
 
     fn first(&self) -> &FailedRun {
@@ -551,7 +406,7 @@ impl OomTestFailure {
     ///
     /// let failure = OomTest::new()
     ///     .allow_alloc_after_oom(true)
-    ///     .test(|| {
+    ///     .check(|| {
     ///         for size in 1..=3 {
     ///             let _ = Vec::<u8>::new().try_reserve(size); // one site, three runs
     ///         }
@@ -574,7 +429,7 @@ impl OomTestFailure {
     /// #     wasmtime_error::oom_test::OomTestAllocator::new();
     /// use wasmtime_error::oom_test::{FailureKind, OomTest};
     ///
-    /// let failure = OomTest::new().test(|| wasmtime_error::bail!("always")).unwrap_err();
+    /// let failure = OomTest::new().check(|| wasmtime_error::bail!("always")).unwrap_err();
     /// assert!(matches!(failure.kind(), FailureKind::UnexpectedError { .. }));
     /// ```
     pub fn kind(&self) -> &FailureKind {
@@ -592,7 +447,7 @@ impl OomTestFailure {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let _ = Vec::<u16>::new().try_reserve_exact(3); // ignored
     ///         Ok(())
     ///     })
@@ -615,7 +470,7 @@ impl OomTestFailure {
     /// use wasmtime_error::oom_test::OomTest;
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         let _ = Vec::<u8>::new().try_reserve(1);
     ///         Ok(())
     ///     })
@@ -638,7 +493,7 @@ impl OomTestFailure {
     /// use wasmtime_error::{OutOfMemory, oom_test::OomTest};
     ///
     /// let failure = OomTest::new()
-    ///     .test(|| {
+    ///     .check(|| {
     ///         if Vec::<u8>::new().try_reserve(8).is_err() {
     ///             let _ = Vec::<u8>::new().try_reserve(1);
     ///             return Err(OutOfMemory::new(8).into());
@@ -708,9 +563,21 @@ impl fmt::Display for FailureKind {
             ),
             FailureKind::Hung { limit } => write!(
                 f,
-                "the run did not finish within {limit:?} and was killed (a lock held by \
-                 another thread when the child was forked, or a wait for a thread that \
+                "the run did not finish within {limit:?}, twice, and was killed (a lock held \
+                 by another thread when the child was forked, or a wait for a thread that \
                  does not exist in the child)"
+            ),
+            FailureKind::AllocatorNotInstalled => f.write_str(
+                "nothing was tested: OomTestAllocator saw no allocation, so it is not the \
+                 global allocator. Add to the test binary (its main.rs, or the test file):\n\n    \
+                 #[global_allocator]\n    \
+                 static ALLOCATOR: wasmtime_error::oom_test::OomTestAllocator =\n        \
+                 wasmtime_error::oom_test::OomTestAllocator::new();\n\n\
+                 (a global allocator of your own must hand its requests on to an \
+                 OomTestAllocator)",
+            ),
+            FailureKind::MaxItersNeeded => f.write_str(
+                "fuzzing needs `max_iters`: the number of allocations to pick at random",
             ),
         }
     }
@@ -729,6 +596,16 @@ impl fmt::Display for OomTestFailure {
                 write!(f, "OOM test failed ({} of {count}): ", number + 1)?;
             }
             write!(f, "{run}")?;
+        }
+        let skipped = self.summary.skipped;
+        if skipped > 0 {
+            write!(
+                f,
+                "\n\n{skipped} later occurrence{} of the sites whose runs died {} not \
+                 failed again",
+                if skipped == 1 { "" } else { "s" },
+                if skipped == 1 { "was" } else { "were" },
+            )?;
         }
         Ok(())
     }

@@ -1,0 +1,152 @@
+//! Async code under the harness, as Wasmtime's OOM suite runs it: inside
+//! `#[tokio::test] async fn`, `test_async` and `fuzz_async` are futures the
+//! runtime polls, with the allocation count kept across `.await` points and
+//! the allocations of other tasks, made between polls, not counted.
+
+#[path = "support/futures.rs"]
+mod futures;
+
+use futures::{WokenElsewhere, YieldOnce};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use wasmtime_error::Result;
+use wasmtime_error::oom_test::{FailureKind, OomTest, OomTestAllocator, OomTestFailure};
+
+#[global_allocator]
+static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
+
+/// Three allocations around two `.await` points.
+async fn three_around_awaits() -> Result<()> {
+    let mut first = Vec::<u8>::new();
+    first.try_reserve_exact(8)?;
+    YieldOnce(false).await;
+    let mut second = Vec::<u8>::new();
+    second.try_reserve_exact(16)?;
+    YieldOnce(false).await;
+    Vec::<u8>::new().try_reserve_exact(24)?;
+    Ok(())
+}
+
+#[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio's runtime is slow under Miri; the executor test runs"
+)]
+async fn test_async_is_the_tail_of_a_tokio_test() -> Result<()> {
+    OomTest::new().test_async(three_around_awaits).await
+}
+
+#[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio's runtime is slow under Miri; the executor test runs"
+)]
+async fn fuzz_async_needs_max_iters_and_picks_from_the_seed() -> Result<()> {
+    let error = OomTest::new()
+        .fuzz_async(three_around_awaits)
+        .await
+        .unwrap_err();
+    let failure = error.downcast_ref::<OomTestFailure>().unwrap();
+    assert!(matches!(failure.kind(), FailureKind::MaxItersNeeded));
+    OomTest::new()
+        .max_iters(5)
+        .seed(3)
+        .fuzz_async(three_around_awaits)
+        .await
+}
+
+#[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio's runtime is slow under Miri; the executor test runs"
+)]
+async fn a_missed_failure_is_found_under_tokio() {
+    for isolated in [true, false] {
+        let failure = OomTest::new()
+            .isolated(isolated)
+            .check_async(async || {
+                Vec::<u8>::new().try_reserve_exact(8)?;
+                YieldOnce(false).await;
+                let _ignored = Vec::<u8>::new().try_reserve_exact(16);
+                Ok(())
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(failure.kind(), FailureKind::MissedOom),
+            "{failure}"
+        );
+        assert_eq!(failure.injected().unwrap().index, 1);
+    }
+}
+
+#[tokio::test]
+#[cfg_attr(
+    miri,
+    ignore = "tokio's runtime is slow under Miri; the executor test runs"
+)]
+async fn other_tasks_allocate_between_polls_uncounted() {
+    let stop = Arc::new(AtomicBool::new(false));
+    let turns = Arc::new(AtomicUsize::new(0));
+    let noise = tokio::spawn({
+        let (stop, turns) = (Arc::clone(&stop), Arc::clone(&turns));
+        async move {
+            while !stop.load(Ordering::Relaxed) {
+                std::hint::black_box(vec![0u8; 64]);
+                turns.fetch_add(1, Ordering::Relaxed);
+                tokio::task::yield_now().await;
+            }
+        }
+    });
+    let summary = OomTest::new()
+        .isolated(false)
+        .check_async(three_around_awaits)
+        .await
+        .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    noise.await.unwrap();
+    // The other task ran while the closure's future was pending ...
+    assert!(turns.load(Ordering::Relaxed) > 0);
+    // ... and none of its allocations was the closure's.
+    assert_eq!((summary.allocations, summary.injected), (3, 3));
+}
+
+#[test]
+fn the_test_is_pending_while_the_closure_waits() {
+    for isolated in [true, false] {
+        let polls = AtomicUsize::new(0);
+        let test = OomTest::new().isolated(isolated).allow_leaks(true).clone();
+        let checked = test.check_async(async || {
+            Vec::<u8>::new().try_reserve_exact(8)?;
+            WokenElsewhere(None).await;
+            Vec::<u8>::new().try_reserve_exact(8)?;
+            Ok(())
+        });
+        let counted = CountPolls {
+            inner: Box::pin(checked),
+            polls: &polls,
+        };
+        let summary = futures::block_on(counted).unwrap();
+        assert_eq!(summary.allocations, 2);
+        // Pending at least once per run of this process: two dry runs.
+        assert!(polls.load(Ordering::Relaxed) > 2, "isolated: {isolated}");
+    }
+}
+
+/// Counts the polls of the future it wraps.
+struct CountPolls<'a, F> {
+    inner: Pin<Box<F>>,
+    polls: &'a AtomicUsize,
+}
+
+impl<F: Future> Future for CountPolls<'_, F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.polls.fetch_add(1, Ordering::Relaxed);
+        self.inner.as_mut().poll(cx)
+    }
+}
