@@ -1,0 +1,349 @@
+//! [`LimitAllocator`]: the global allocator that charges scopes.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::{self, NonNull};
+use std::alloc::System;
+
+use super::block::Shape;
+use super::state::{self, State};
+use super::thread::{self, Refill, Thread};
+
+/// A global allocator over another (`A`, by default the system allocator)
+/// that charges every allocation made on a thread inside a
+/// [`MemoryScope`](super::MemoryScope) to that scope. With no scope
+/// entered it forwards each call.
+///
+/// Install it once, as the program's global allocator:
+///
+/// ```
+/// use wasmtime_error::alloc::limit::LimitAllocator;
+///
+/// #[global_allocator]
+/// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
+///
+/// let scope = wasmtime_error::alloc::limit::MemoryScope::new(1 << 20)?;
+/// let squares: Vec<u64> = scope.run(|| (0..100).map(|n| n * n).collect());
+/// assert_eq!(scope.usage(), 800);
+/// drop(squares);
+/// assert_eq!(scope.usage(), 0);
+/// # wasmtime_error::Ok(())
+/// ```
+///
+/// What it asks of `A`: nothing but the `GlobalAlloc` contract, and in
+/// particular that blocks are aligned as asked. It asks for alignment 16
+/// for every block of alignment 8 or less (with the size raised to 16 at
+/// least, so that `System` still calls plain `malloc`), and in a scope for
+/// 8 bytes more, where it records the owner; blocks of alignment 16 or more
+/// get a header of one alignment. The module docs say why.
+pub struct LimitAllocator<A = System> {
+    inner: A,
+}
+
+impl<A> LimitAllocator<A> {
+    /// The allocator over `inner`; `const`, so that it can initialise the
+    /// `#[global_allocator]` static.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::alloc::{GlobalAlloc, Layout};
+    /// use wasmtime_error::alloc::limit::LimitAllocator;
+    ///
+    /// // Not installed, it can still be called: with no scope, it forwards.
+    /// let allocator = LimitAllocator::new(std::alloc::System);
+    /// let layout = Layout::new::<[u32; 4]>();
+    /// // SAFETY: the layout is not zero-sized; the block is freed with it.
+    /// unsafe {
+    ///     let block = allocator.alloc(layout);
+    ///     assert!(!block.is_null());
+    ///     allocator.dealloc(block, layout);
+    /// }
+    /// ```
+    pub const fn new(inner: A) -> LimitAllocator<A> {
+        LimitAllocator { inner }
+    }
+}
+
+impl<A: GlobalAlloc> LimitAllocator<A> {
+    /// `alloc` or `alloc_zeroed`.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::alloc`'s.
+    #[inline(always)]
+    unsafe fn allocate(&self, layout: Layout, zeroed: bool) -> *mut u8 {
+        thread::with(|thread| {
+            if thread.current().is_null() {
+                // SAFETY: the caller's promises.
+                return unsafe { self.allocate_as(Shape::new(layout, false), layout, zeroed) };
+            }
+            // SAFETY: the caller's promises.
+            unsafe { self.allocate_scoped(thread, layout, zeroed) }
+        })
+    }
+
+    /// The inner block for a new block of `shape`, opened, with no owner.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::alloc`'s.
+    #[inline(always)]
+    unsafe fn allocate_as(&self, shape: Shape, layout: Layout, zeroed: bool) -> *mut u8 {
+        // SAFETY: the caller's promises.
+        unsafe { self.allocate_owned(shape, layout, zeroed, ptr::null()) }
+    }
+
+    /// The inner block for a new block of `shape`, opened, with `owner`.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::alloc`'s.
+    #[inline(always)]
+    unsafe fn allocate_owned(
+        &self,
+        shape: Shape,
+        layout: Layout,
+        zeroed: bool,
+        owner: *const State,
+    ) -> *mut u8 {
+        let Some(inner_layout) = shape.inner_layout(layout.size(), layout.align()) else {
+            return ptr::null_mut();
+        };
+        // SAFETY: `inner_layout` is at least as large as `layout`, so not
+        // zero-sized.
+        let inner = unsafe {
+            if zeroed {
+                self.inner.alloc_zeroed(inner_layout)
+            } else {
+                self.inner.alloc(inner_layout)
+            }
+        };
+        if inner.is_null() {
+            return inner;
+        }
+        // SAFETY: a live block of `shape.inner_layout(..)`.
+        unsafe { shape.open(inner, layout.align(), owner) }
+    }
+
+    /// An allocation with a scope current: charged, then recorded.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::alloc`'s, and a scope (or the probe) is current.
+    #[inline(always)]
+    unsafe fn allocate_scoped(&self, thread: &Thread, layout: Layout, zeroed: bool) -> *mut u8 {
+        let size = layout.size();
+        let fallible = thread.take_mark();
+        // SAFETY: a scope is current.
+        if !unsafe { thread.take(size, fallible) } {
+            // SAFETY: a scope (or the probe) is current.
+            match unsafe { thread.refill(size, fallible) } {
+                Refill::Charged => {}
+                Refill::Refused => return ptr::null_mut(),
+                // SAFETY: the caller's promises.
+                Refill::Unscoped => {
+                    return unsafe { self.allocate_as(Shape::new(layout, false), layout, zeroed) };
+                }
+            }
+        }
+        let owner = thread.current();
+        // SAFETY: the caller's promises.
+        let block = unsafe { self.allocate_owned(Shape::new(layout, true), layout, zeroed, owner) };
+        if block.is_null() {
+            // SAFETY: the bytes were just charged to the current scope.
+            unsafe { thread.refund(size) };
+        } else {
+            thread.settle();
+        }
+        block
+    }
+
+    /// Gives a freed block's bytes back to its owner: into the reserve when
+    /// it is this thread's current scope, else up the owner's chain.
+    ///
+    /// # Safety
+    ///
+    /// `owner` is the owner of a block of `size` bytes just freed.
+    #[inline(always)]
+    unsafe fn credit(owner: NonNull<State>, size: usize) {
+        thread::with(|thread| {
+            if thread.current() == owner.as_ptr().cast_const() {
+                // SAFETY: charged to the current scope when allocated.
+                unsafe { thread.refund(size) };
+            } else {
+                // SAFETY: charged to `owner`'s chain when allocated, and
+                // held alive by those bytes.
+                unsafe { state::credit(owner, size) };
+            }
+        });
+    }
+
+    /// Moves a block to a new one made in the current context: allocate,
+    /// copy, free (which credits the old owner).
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::realloc`'s.
+    unsafe fn reallocate_by_moving(
+        &self,
+        block: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        // SAFETY: the caller guarantees this layout is valid.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: `new_size` is not zero, per the caller.
+        let moved = unsafe { self.alloc(new_layout) };
+        if !moved.is_null() {
+            // SAFETY: both blocks are live, distinct, and at least this long.
+            unsafe {
+                ptr::copy_nonoverlapping(block, moved, layout.size().min(new_size));
+                self.dealloc(block, layout);
+            }
+        }
+        moved
+    }
+
+    /// `realloc` through the inner allocator, keeping the block's shape.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::realloc`'s, with `block` of `shape` and `owner`.
+    unsafe fn resize_in_place(
+        &self,
+        shape: Shape,
+        block: *mut u8,
+        layout: Layout,
+        new_size: usize,
+        owner: *const State,
+    ) -> *mut u8 {
+        let align = layout.align();
+        let (Some(old_inner), Some(new_inner)) = (
+            shape.inner_layout(layout.size(), align),
+            shape.inner_layout(new_size, align),
+        ) else {
+            return ptr::null_mut();
+        };
+        // SAFETY: the inner block was allocated with `old_inner`; the new
+        // size is that of `new_inner`, a valid layout at this alignment.
+        let inner = unsafe {
+            self.inner
+                .realloc(shape.inner(block, align), old_inner, new_inner.size())
+        };
+        if inner.is_null() {
+            return inner;
+        }
+        // SAFETY: a live block of `new_inner`, of the same shape.
+        unsafe { shape.open(inner, align, owner) }
+    }
+}
+
+// SAFETY: every block handed out lies inside a block of the inner
+// allocator, at the offset `Shape::open` chose, and is at least
+// `layout.size()` long and aligned to `layout.align()` (the inner block is
+// aligned to max(16, align), and the offset is 0, 8 for an alignment of at
+// most 8, or the alignment). `dealloc` and `realloc` find the inner block
+// and its layout again from the caller's pointer and layout alone
+// (`Shape::of`), which relies only on the inner allocator honouring the
+// alignment asked for. Refusals return null, which `GlobalAlloc` allows;
+// nothing here panics or unwinds.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's promises.
+        unsafe { self.allocate(layout, false) }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's promises.
+        unsafe { self.allocate(layout, true) }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        let shape = Shape::of(block, layout);
+        // SAFETY: `block` came from this allocator with `layout`, so it has
+        // this shape; it is live until freed below.
+        let owner = unsafe { shape.owner(block) };
+        let Some(inner_layout) = shape.inner_layout(layout.size(), layout.align()) else {
+            // Blocks of such layouts were never handed out.
+            return;
+        };
+        // SAFETY: the inner block was allocated with `inner_layout`.
+        unsafe {
+            self.inner
+                .dealloc(shape.inner(block, layout.align()), inner_layout)
+        };
+        if let Some(owner) = NonNull::new(owner.cast_mut()) {
+            // SAFETY: `owner` was charged `layout.size()` for the block.
+            unsafe { Self::credit(owner, layout.size()) };
+        }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let shape = Shape::of(block, layout);
+        // SAFETY: `block` came from this allocator with `layout`.
+        let owner = unsafe { shape.owner(block) };
+        let size = layout.size();
+        match thread::with(|thread| charge_resize(thread, owner, size, new_size)) {
+            // SAFETY: the caller's promises.
+            Resize::Move => return unsafe { self.reallocate_by_moving(block, layout, new_size) },
+            Resize::Refused => return ptr::null_mut(),
+            Resize::InPlace => {}
+        }
+        // SAFETY: the caller's promises.
+        let resized = unsafe { self.resize_in_place(shape, block, layout, new_size, owner) };
+        if let Some(owner) = NonNull::new(owner.cast_mut()) {
+            // SAFETY: the owner, the current scope, was charged the old size
+            // and, for a growth, the difference: a failed growth gives that
+            // back, a shrink what it freed.
+            unsafe {
+                if resized.is_null() && new_size > size {
+                    Self::credit(owner, new_size - size);
+                } else if !resized.is_null() && new_size < size {
+                    Self::credit(owner, size - new_size);
+                } else if !resized.is_null() {
+                    thread::with(Thread::settle);
+                }
+            }
+        }
+        resized
+    }
+}
+
+/// What `realloc` does with a block.
+enum Resize {
+    /// The inner allocator resizes it; its owner is charged the growth.
+    InPlace,
+    /// It moves to a block of the current context.
+    Move,
+    /// Refused: the current scope cannot take the growth.
+    Refused,
+}
+
+/// Whether a block of `owner` grows or shrinks where it is: only when its
+/// owner is the current scope (or it has none and no scope is current),
+/// which is then charged the growth.
+fn charge_resize(thread: &Thread, owner: *const State, size: usize, new_size: usize) -> Resize {
+    if owner != thread.current() {
+        return Resize::Move;
+    }
+    if owner.is_null() || new_size <= size {
+        return Resize::InPlace;
+    }
+    let growth = new_size - size;
+    let fallible = thread.take_mark();
+    // SAFETY: the owner, a scope, is current.
+    if unsafe { thread.take(growth, fallible) } {
+        return Resize::InPlace;
+    }
+    // SAFETY: as above.
+    match unsafe { thread.refill(growth, fallible) } {
+        Refill::Charged => Resize::InPlace,
+        Refill::Refused => Resize::Refused,
+        // Not reached: no block is owned by the probe.
+        Refill::Unscoped => Resize::Move,
+    }
+}

@@ -1,0 +1,398 @@
+//! The per-thread side: the current scope, the reserve of bytes already
+//! charged to it, the fallible mark, and the bookkeeping of guards.
+//!
+//! Everything the allocator reads lives in one `const`-initialised
+//! thread-local of `Cell`s without a destructor, so one access serves a
+//! call, touching it never allocates and it stays readable while the thread
+//! is torn down. A second thread-local, touched only when a scope is
+//! entered (never by the allocator), has a destructor that leaves every
+//! scope when the thread ends, so that a thread ending inside one (its
+//! guard forgotten) gives its reserve and its reference back.
+
+use core::cell::Cell;
+use core::ptr::{self, NonNull};
+
+use super::state::{self, Bound, State};
+use crate::OutOfMemory;
+
+/// The most bytes a thread charges to its scope at once beyond what a
+/// request needs.
+pub(super) const CHUNK: usize = 32 * 1024;
+
+/// What a thread keeps.
+pub(super) struct Thread {
+    /// The current scope (a counted reference), null for none, or
+    /// [`probe`] while `MemoryScope::new` allocates.
+    current: Cell<*const State>,
+    /// Bytes charged to the current scope's chain and not handed out.
+    reserve: Cell<usize>,
+    /// The lowest `reserve` since the peak was last published.
+    reserve_low: Cell<usize>,
+    /// The fallible mark: the next allocation in a scope may be refused.
+    fallible: Cell<bool>,
+    /// The serial number of the innermost guard, 0 for none.
+    top: Cell<u64>,
+    /// The serial number the next guard gets.
+    next_serial: Cell<u64>,
+    /// Guards numbered below this were left by force (see `leave_all`).
+    stale_below: Cell<u64>,
+}
+
+std::thread_local! {
+    static THREAD: Thread = const {
+        Thread {
+            current: Cell::new(ptr::null()),
+            reserve: Cell::new(0),
+            reserve_low: Cell::new(0),
+            fallible: Cell::new(false),
+            top: Cell::new(0),
+            next_serial: Cell::new(1),
+            stale_below: Cell::new(0),
+        }
+    };
+}
+
+/// Leaves every scope when the thread ends.
+struct LeaveOnExit;
+
+impl Drop for LeaveOnExit {
+    fn drop(&mut self) {
+        with(Thread::leave_all);
+    }
+}
+
+std::thread_local! {
+    static LEAVE_ON_EXIT: LeaveOnExit = const { LeaveOnExit };
+}
+
+/// Runs `f` on this thread's state.
+#[inline(always)]
+pub(super) fn with<R>(f: impl FnOnce(&Thread) -> R) -> R {
+    THREAD.with(f)
+}
+
+/// What `current` holds while `MemoryScope::new` finds out whether this
+/// allocator is the global one: no state lives at this address.
+fn probe() -> *const State {
+    ptr::dangling()
+}
+
+/// What `refill` did.
+pub(super) enum Refill {
+    /// The reserve now covers the request.
+    Charged,
+    /// The request is refused (counted).
+    Refused,
+    /// `MemoryScope::new`'s probe: allocate with no scope.
+    Unscoped,
+}
+
+/// What a guard remembers of the thread it entered its scope on.
+pub(super) struct Entry {
+    /// The scope current before (the thread's reference, handed to the
+    /// guard), null for none.
+    previous: *const State,
+    previous_serial: u64,
+    serial: u64,
+}
+
+impl Thread {
+    /// The current scope, if any (never the probe outside the allocator).
+    #[inline(always)]
+    pub(super) fn current(&self) -> *const State {
+        self.current.get()
+    }
+
+    /// Reads and clears the fallible mark.
+    #[inline(always)]
+    pub(super) fn take_mark(&self) -> bool {
+        let marked = self.fallible.get();
+        if marked {
+            self.fallible.set(false);
+        }
+        marked
+    }
+
+    pub(super) fn set_mark(&self, marked: bool) {
+        self.fallible.set(marked);
+    }
+
+    /// Hands out `bytes` from the reserve if it holds them, and, for a
+    /// fallible request, if no scope on the chain is over its limit.
+    ///
+    /// # Safety
+    ///
+    /// A scope is current.
+    #[inline(always)]
+    pub(super) unsafe fn take(&self, bytes: usize, fallible: bool) -> bool {
+        let reserve = self.reserve.get();
+        if reserve < bytes {
+            return false;
+        }
+        if fallible {
+            // SAFETY: the current scope is held by this thread; the probe
+            // has no reserve, so it never reaches here with bytes.
+            let current = unsafe { NonNull::new_unchecked(self.current.get().cast_mut()) };
+            // SAFETY: as above.
+            if unsafe { state::over_limit(current, None) }.is_some() {
+                return false;
+            }
+        }
+        self.reserve.set(reserve - bytes);
+        true
+    }
+
+    /// Notes, once a block is made, how low the reserve went: the bytes in
+    /// use rose by as much.
+    #[inline(always)]
+    pub(super) fn settle(&self) {
+        let reserve = self.reserve.get();
+        if reserve < self.reserve_low.get() {
+            self.reserve_low.set(reserve);
+        }
+    }
+
+    /// Charges the chain so that the reserve covers `bytes`, which `take`
+    /// refused: a chunk more if the limits leave room, else exactly what is
+    /// missing; past the limit, only an infallible request, within the hard
+    /// ceiling.
+    ///
+    /// # Safety
+    ///
+    /// A scope (or the probe) is current.
+    #[cold]
+    #[inline(never)]
+    pub(super) unsafe fn refill(&self, bytes: usize, fallible: bool) -> Refill {
+        let current = self.current.get();
+        if current == probe() {
+            self.current.set(ptr::null());
+            return Refill::Unscoped;
+        }
+        // SAFETY: a scope is current, and the thread holds it.
+        let current = unsafe { NonNull::new_unchecked(current.cast_mut()) };
+        if self.reserve.get() >= bytes {
+            // Fallible, with a scope over its limit: whether this request
+            // fits is decided on the bytes actually in use.
+            // SAFETY: the current scope is held by this thread.
+            unsafe { self.flush(current) };
+        }
+        // SAFETY: the current scope is held by this thread.
+        unsafe { self.publish_peak(current) };
+        let reserve = self.reserve.get();
+        let missing = bytes - reserve;
+        // SAFETY: as above.
+        let room = unsafe { state::headroom(current) }.saturating_sub(missing);
+        let extra = CHUNK.min(room / 2);
+        // SAFETY (each `charge`): the current scope is held by this thread.
+        let amount =
+            if extra > 0 && unsafe { state::charge(current, missing + extra, Bound::Limit) } {
+                missing + extra
+            } else if unsafe { state::charge(current, missing, Bound::Limit) }
+                || (!fallible && unsafe { state::charge(current, missing, Bound::Hard) })
+            {
+                missing
+            } else {
+                // SAFETY: as above.
+                unsafe { state::count_refusal(current) };
+                return Refill::Refused;
+            };
+        // In use: what it was, until `settle` counts the new block.
+        self.reserve_low.set(reserve + amount);
+        self.reserve.set(reserve + amount - bytes);
+        Refill::Charged
+    }
+
+    /// Puts `bytes` of a block of the current scope (freed, or not made
+    /// after all) back into the reserve, trimming it to one chunk when it
+    /// holds more than two.
+    ///
+    /// # Safety
+    ///
+    /// A scope is current, and `bytes` were charged to it.
+    #[inline(always)]
+    pub(super) unsafe fn refund(&self, bytes: usize) {
+        let reserve = self.reserve.get() + bytes;
+        self.reserve.set(reserve);
+        if reserve > 2 * CHUNK {
+            // SAFETY: the caller's promise.
+            unsafe { self.trim() };
+        }
+    }
+
+    /// Gives back all of the reserve but one chunk.
+    ///
+    /// # Safety
+    ///
+    /// A scope is current.
+    #[cold]
+    #[inline(never)]
+    unsafe fn trim(&self) {
+        // SAFETY: a scope is current, held by this thread.
+        let current = unsafe { NonNull::new_unchecked(self.current.get().cast_mut()) };
+        // SAFETY: as above.
+        unsafe { self.publish_peak(current) };
+        let surplus = self.reserve.get() - CHUNK;
+        self.reserve.set(CHUNK);
+        self.reserve_low.set(CHUNK);
+        // SAFETY: the reserve was charged to the current chain.
+        unsafe { state::credit(current, surplus) };
+    }
+
+    /// Gives the whole reserve back to `current`'s chain.
+    ///
+    /// # Safety
+    ///
+    /// `current` is the current scope, held by this thread.
+    unsafe fn flush(&self, current: NonNull<State>) {
+        // SAFETY: the caller's promise.
+        unsafe { self.publish_peak(current) };
+        let reserve = self.reserve.replace(0);
+        self.reserve_low.set(0);
+        // SAFETY: the reserve was charged to the current chain.
+        unsafe { state::credit(current, reserve) };
+    }
+
+    /// Raises the peak of every level of the chain to the most this thread
+    /// has seen in use there since the last time: the bytes charged but for
+    /// the lowest reserve it has held since. Exact with one thread; with
+    /// more, what the others hold in reserve counts too.
+    ///
+    /// # Safety
+    ///
+    /// `current` is the current scope, held by this thread.
+    unsafe fn publish_peak(&self, current: NonNull<State>) {
+        let low = self.reserve_low.get();
+        let mut level = Some(current);
+        while let Some(at) = level {
+            // SAFETY: held by this thread, and each parent by its child.
+            let at = unsafe { at.as_ref() };
+            at.note_peak(at.charged().saturating_sub(low));
+            level = at.parent();
+        }
+        self.reserve_low.set(self.reserve.get());
+    }
+
+    /// What this thread holds in reserve for its current scope, with that
+    /// scope, if any.
+    pub(super) fn own_reserve(&self) -> Option<(NonNull<State>, usize)> {
+        let current = NonNull::new(self.current.get().cast_mut())?;
+        (current.as_ptr().cast_const() != probe()).then(|| (current, self.reserve.get()))
+    }
+
+    /// The lowest reserve this thread has held since it last published the
+    /// peak: the bytes charged but for it are the most it had in use since.
+    pub(super) fn reserve_low(&self) -> usize {
+        self.reserve_low.get()
+    }
+
+    /// Makes `state` the current scope: the reserve of the scope left goes
+    /// back to it, and the thread's reference to that scope goes to the
+    /// returned entry, which the guard keeps.
+    ///
+    /// # Safety
+    ///
+    /// `state` is alive (the caller holds a reference).
+    pub(super) unsafe fn enter(&self, state: NonNull<State>) -> Entry {
+        // So that the thread leaves its scopes when it ends. Failing only
+        // while the thread is being torn down, when nothing is left to do.
+        let _ = LEAVE_ON_EXIT.try_with(|_| ());
+        let previous = self.current.get();
+        if let Some(previous) = NonNull::new(previous.cast_mut()) {
+            // SAFETY: the current scope is held by this thread.
+            unsafe { self.flush(previous) };
+        }
+        // SAFETY: the caller holds a reference; this one is the thread's.
+        unsafe { state::retain(state) };
+        self.current.set(state.as_ptr());
+        self.fallible.set(false);
+        let serial = self.next_serial.get();
+        self.next_serial.set(serial + 1);
+        let previous_serial = self.top.replace(serial);
+        Entry {
+            previous,
+            previous_serial,
+            serial,
+        }
+    }
+
+    /// Undoes the `enter` that made `entry`. `Err` when `entry` is not the
+    /// innermost one but was still in force: then the thread leaves every
+    /// scope (its guards left by force do nothing when dropped).
+    pub(super) fn leave(&self, entry: &Entry) -> Result<(), ()> {
+        let in_force = entry.serial >= self.stale_below.get();
+        if in_force && self.top.get() == entry.serial {
+            // The entry's reference becomes the thread's again.
+            let left = self.current.replace(entry.previous);
+            if let Some(left) = NonNull::new(left.cast_mut()) {
+                // SAFETY: `left` was the current scope, held by this thread;
+                // that reference is dropped after the reserve went back.
+                unsafe {
+                    self.flush(left);
+                    state::release(left);
+                }
+            }
+            self.top.set(entry.previous_serial);
+            return Ok(());
+        }
+        let result = if in_force {
+            self.leave_all();
+            Err(())
+        } else {
+            Ok(())
+        };
+        if let Some(previous) = NonNull::new(entry.previous.cast_mut()) {
+            // SAFETY: the reference the entry held.
+            unsafe { state::release(previous) };
+        }
+        result
+    }
+
+    /// Leaves every scope: the reserve goes back, the thread's reference
+    /// is dropped, and every guard made so far is left.
+    fn leave_all(&self) {
+        let current = self.current.replace(ptr::null());
+        if let Some(current) = NonNull::new(current.cast_mut()) {
+            // SAFETY: it was the current scope, held by this thread.
+            unsafe {
+                self.flush(current);
+                state::release(current);
+            }
+        }
+        self.top.set(0);
+        self.stale_below.set(self.next_serial.get());
+    }
+
+    /// Allocates a new scope's state, a child of the current scope, with
+    /// no scope current (so it is charged to none). Panics if the
+    /// allocation did not go through [`LimitAllocator`](super::LimitAllocator).
+    pub(super) fn create_state(&self, limit: usize) -> Result<NonNull<State>, OutOfMemory> {
+        let parent = self.own_reserve().map(|(current, _)| current);
+        let layout = State::layout();
+        let current = self.current.replace(probe());
+        let reserve = self.reserve.replace(0);
+        let low = self.reserve_low.get();
+        // SAFETY: `State` is not zero-sized.
+        let block = unsafe { std::alloc::alloc(layout) };
+        let installed = self.current.get() != probe();
+        self.current.set(current);
+        self.reserve.set(reserve);
+        self.reserve_low.set(low);
+        let Some(block) = NonNull::new(block.cast::<State>()) else {
+            assert!(installed, "{}", super::NOT_INSTALLED);
+            return Err(OutOfMemory::new(layout.size()));
+        };
+        if !installed {
+            // SAFETY: just allocated with `layout` by the global allocator.
+            unsafe { std::alloc::dealloc(block.as_ptr().cast(), layout) };
+            panic!("{}", super::NOT_INSTALLED);
+        }
+        if let Some(parent) = parent {
+            // SAFETY: the current scope is held by this thread; the child
+            // keeps this reference.
+            unsafe { state::retain(parent) };
+        }
+        // SAFETY: a fresh block for a `State`.
+        unsafe { block.as_ptr().write(State::new(parent, limit)) };
+        Ok(block)
+    }
+}
