@@ -65,32 +65,103 @@ impl<A> LimitAllocator<A> {
 }
 
 impl<A: GlobalAlloc> LimitAllocator<A> {
-    /// `alloc` or `alloc_zeroed`.
+    /// `alloc` or `alloc_zeroed`. Kept short on the two common paths: a
+    /// small block with no scope (forwarded), and a small block in a scope
+    /// that the thread's reserve covers (tagged); the rest is out of line.
     ///
     /// # Safety
     ///
     /// `GlobalAlloc::alloc`'s.
     #[inline(always)]
     unsafe fn allocate(&self, layout: Layout, zeroed: bool) -> *mut u8 {
-        thread::with(|thread| {
-            if thread.current().is_null() {
-                // SAFETY: the caller's promises.
-                return unsafe { self.allocate_as(Shape::new(layout, false), layout, zeroed) };
-            }
+        // SAFETY: used within this call, on this thread.
+        let thread = unsafe { thread::this() };
+        if Shape::new(layout, false) == Shape::Plain && thread.current().is_null() {
             // SAFETY: the caller's promises.
-            unsafe { self.allocate_scoped(thread, layout, zeroed) }
-        })
+            return unsafe { self.allocate_owned(Shape::Plain, layout, zeroed, ptr::null()) };
+        }
+        // SAFETY: the caller's promises.
+        unsafe { self.allocate_charged(thread, layout, zeroed) }
     }
 
-    /// The inner block for a new block of `shape`, opened, with no owner.
+    /// `allocate` with a scope current, or of an over-aligned block. The
+    /// common case, an unmarked small block the reserve covers, is made
+    /// here; every other case goes on out of line.
     ///
     /// # Safety
     ///
     /// `GlobalAlloc::alloc`'s.
+    #[inline(never)]
+    unsafe fn allocate_charged(&self, thread: &Thread, layout: Layout, zeroed: bool) -> *mut u8 {
+        let size = layout.size();
+        if Shape::new(layout, false) != Shape::Plain {
+            // SAFETY: the caller's promises.
+            return unsafe { self.allocate_over_aligned(thread, layout, zeroed) };
+        }
+        let fallible = thread.take_mark();
+        let inner_layout = Shape::Tagged.inner_layout(size, layout.align());
+        // SAFETY (`take`): a scope is current.
+        if fallible || inner_layout.is_none() || !unsafe { thread.take(size, false) } {
+            // SAFETY: the caller's promises; a scope is current.
+            return unsafe { self.allocate_scoped(thread, layout, zeroed, fallible) };
+        }
+        let (Some(inner_layout), current) = (inner_layout, thread.current()) else {
+            return ptr::null_mut();
+        };
+        // SAFETY: not zero-sized: larger than `layout`.
+        let inner = unsafe {
+            if zeroed {
+                self.inner.alloc_zeroed(inner_layout)
+            } else {
+                self.inner.alloc(inner_layout)
+            }
+        };
+        if inner.is_null() {
+            // SAFETY: the bytes were just taken for the block.
+            unsafe { thread.refund(size) };
+            return inner;
+        }
+        thread.settle();
+        // SAFETY: a live block of `Shape::Tagged`'s inner layout.
+        unsafe { Shape::Tagged.open(inner, layout.align(), current) }
+    }
+
+    /// `allocate` of a block aligned to 16 or more.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::alloc`'s.
+    #[inline(never)]
+    unsafe fn allocate_over_aligned(
+        &self,
+        thread: &Thread,
+        layout: Layout,
+        zeroed: bool,
+    ) -> *mut u8 {
+        if thread.current().is_null() {
+            // SAFETY: the caller's promises.
+            return unsafe { self.allocate_owned(Shape::Headed, layout, zeroed, ptr::null()) };
+        }
+        let fallible = thread.take_mark();
+        // SAFETY: the caller's promises; a scope is current.
+        unsafe { self.allocate_scoped(thread, layout, zeroed, fallible) }
+    }
+
+    /// After a charged allocation: gives the bytes back if it failed,
+    /// notes how low the reserve went if not.
+    ///
+    /// # Safety
+    ///
+    /// `size` bytes were just taken from the reserve of the current scope.
     #[inline(always)]
-    unsafe fn allocate_as(&self, shape: Shape, layout: Layout, zeroed: bool) -> *mut u8 {
-        // SAFETY: the caller's promises.
-        unsafe { self.allocate_owned(shape, layout, zeroed, ptr::null()) }
+    unsafe fn settle(&self, thread: &Thread, block: *mut u8, size: usize) -> *mut u8 {
+        if block.is_null() {
+            // SAFETY: the caller's promise.
+            unsafe { thread.refund(size) };
+        } else {
+            thread.settle();
+        }
+        block
     }
 
     /// The inner block for a new block of `shape`, opened, with `owner`.
@@ -125,37 +196,39 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         unsafe { shape.open(inner, layout.align(), owner) }
     }
 
-    /// An allocation with a scope current: charged, then recorded.
+    /// An allocation with a scope current that the reserve does not cover
+    /// (or of an over-aligned block): charged, then recorded.
     ///
     /// # Safety
     ///
     /// `GlobalAlloc::alloc`'s, and a scope (or the probe) is current.
-    #[inline(always)]
-    unsafe fn allocate_scoped(&self, thread: &Thread, layout: Layout, zeroed: bool) -> *mut u8 {
+    #[inline(never)]
+    unsafe fn allocate_scoped(
+        &self,
+        thread: &Thread,
+        layout: Layout,
+        zeroed: bool,
+        fallible: bool,
+    ) -> *mut u8 {
         let size = layout.size();
-        let fallible = thread.take_mark();
-        // SAFETY: a scope is current.
+        // SAFETY: a scope (or the probe, whose reserve is empty) is current.
         if !unsafe { thread.take(size, fallible) } {
             // SAFETY: a scope (or the probe) is current.
             match unsafe { thread.refill(size, fallible) } {
                 Refill::Charged => {}
                 Refill::Refused => return ptr::null_mut(),
-                // SAFETY: the caller's promises.
                 Refill::Unscoped => {
-                    return unsafe { self.allocate_as(Shape::new(layout, false), layout, zeroed) };
+                    let shape = Shape::new(layout, false);
+                    // SAFETY: the caller's promises.
+                    return unsafe { self.allocate_owned(shape, layout, zeroed, ptr::null()) };
                 }
             }
         }
-        let owner = thread.current();
+        let (shape, owner) = (Shape::new(layout, true), thread.current());
         // SAFETY: the caller's promises.
-        let block = unsafe { self.allocate_owned(Shape::new(layout, true), layout, zeroed, owner) };
-        if block.is_null() {
-            // SAFETY: the bytes were just charged to the current scope.
-            unsafe { thread.refund(size) };
-        } else {
-            thread.settle();
-        }
-        block
+        let block = unsafe { self.allocate_owned(shape, layout, zeroed, owner) };
+        // SAFETY: the bytes were just taken for the block.
+        unsafe { self.settle(thread, block, size) }
     }
 
     /// Gives a freed block's bytes back to its owner: into the reserve when
@@ -236,53 +309,48 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         // SAFETY: a live block of `new_inner`, of the same shape.
         unsafe { shape.open(inner, align, owner) }
     }
-}
 
-// SAFETY: every block handed out lies inside a block of the inner
-// allocator, at the offset `Shape::open` chose, and is at least
-// `layout.size()` long and aligned to `layout.align()` (the inner block is
-// aligned to max(16, align), and the offset is 0, 8 for an alignment of at
-// most 8, or the alignment). `dealloc` and `realloc` find the inner block
-// and its layout again from the caller's pointer and layout alone
-// (`Shape::of`), which relies only on the inner allocator honouring the
-// alignment asked for. Refusals return null, which `GlobalAlloc` allows;
-// nothing here panics or unwinds.
-unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
-    #[inline]
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's promises.
-        unsafe { self.allocate(layout, false) }
-    }
-
-    #[inline]
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's promises.
-        unsafe { self.allocate(layout, true) }
-    }
-
-    #[inline]
-    unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+    /// `dealloc` of a block with an owner word: freed, then credited to
+    /// its owner (into the reserve when it is the current scope).
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::dealloc`'s.
+    #[inline(never)]
+    unsafe fn deallocate_owned(&self, block: *mut u8, layout: Layout) {
+        let (size, align) = (layout.size(), layout.align());
         let shape = Shape::of(block, layout);
         // SAFETY: `block` came from this allocator with `layout`, so it has
-        // this shape; it is live until freed below.
-        let owner = unsafe { shape.owner(block) };
-        let Some(inner_layout) = shape.inner_layout(layout.size(), layout.align()) else {
-            // Blocks of such layouts were never handed out.
+        // this shape, and its inner layout was valid; it is live until
+        // freed here, after its owner is read.
+        let owner = unsafe {
+            let owner = shape.owner(block);
+            let inner_layout = shape.inner_layout_unchecked(size, align);
+            self.inner.dealloc(shape.inner(block, align), inner_layout);
+            owner
+        };
+        let Some(owner) = NonNull::new(owner.cast_mut()) else {
             return;
         };
-        // SAFETY: the inner block was allocated with `inner_layout`.
-        unsafe {
-            self.inner
-                .dealloc(shape.inner(block, layout.align()), inner_layout)
-        };
-        if let Some(owner) = NonNull::new(owner.cast_mut()) {
-            // SAFETY: `owner` was charged `layout.size()` for the block.
-            unsafe { Self::credit(owner, layout.size()) };
+        // SAFETY: used within this call, on this thread.
+        let thread = unsafe { thread::this() };
+        if thread.current() == owner.as_ptr().cast_const() {
+            // SAFETY: charged to the current scope when allocated.
+            unsafe { thread.refund(size) };
+        } else {
+            // SAFETY: charged to `owner`'s chain when allocated, and held
+            // alive by those bytes.
+            unsafe { state::credit(owner, size) };
         }
     }
 
-    #[inline]
-    unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+    /// `realloc` of a block with an owner word, or with a scope current.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::realloc`'s.
+    #[inline(never)]
+    unsafe fn reallocate_owned(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let shape = Shape::of(block, layout);
         // SAFETY: `block` came from this allocator with `layout`.
         let owner = unsafe { shape.owner(block) };
@@ -310,6 +378,64 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
             }
         }
         resized
+    }
+}
+
+// SAFETY: every block handed out lies inside a block of the inner
+// allocator, at the offset `Shape::open` chose, and is at least
+// `layout.size()` long and aligned to `layout.align()` (the inner block is
+// aligned to max(16, align), and the offset is 0, 8 for an alignment of at
+// most 8, or the alignment). `dealloc` and `realloc` find the inner block
+// and its layout again from the caller's pointer and layout alone
+// (`Shape::of`), which relies only on the inner allocator honouring the
+// alignment asked for. Refusals return null, which `GlobalAlloc` allows;
+// nothing here panics or unwinds.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's promises.
+        unsafe { self.allocate(layout, false) }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's promises.
+        unsafe { self.allocate(layout, true) }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        if Shape::of(block, layout) == Shape::Plain {
+            // SAFETY: a plain block, allocated with this layout, so its
+            // inner layout was valid.
+            return unsafe {
+                let inner_layout =
+                    Shape::Plain.inner_layout_unchecked(layout.size(), layout.align());
+                self.inner.dealloc(block, inner_layout)
+            };
+        }
+        // SAFETY: the caller's promises.
+        unsafe { self.deallocate_owned(block, layout) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if Shape::of(block, layout) == Shape::Plain && thread::current().is_null() {
+            if let Some(new_layout) = Shape::Plain.inner_layout(new_size, layout.align()) {
+                // SAFETY: a plain block of this layout, which was valid
+                // when it was allocated; the new size is valid at its
+                // alignment.
+                return unsafe {
+                    self.inner.realloc(
+                        block,
+                        Shape::Plain.inner_layout_unchecked(layout.size(), layout.align()),
+                        new_layout.size(),
+                    )
+                };
+            }
+        }
+        // SAFETY: the caller's promises.
+        unsafe { self.reallocate_owned(block, layout, new_size) }
     }
 }
 

@@ -73,12 +73,32 @@ impl Shape {
     /// bytes at `align`: `None` when that overflows.
     #[inline(always)]
     pub(super) fn inner_layout(self, size: usize, align: usize) -> Option<Layout> {
+        // The largest size a layout of alignment `align` may have.
+        let most = |align: usize| isize::MAX as usize - (align - 1);
+        let fits = match self {
+            Shape::Plain | Shape::Tagged => size <= most(SMALL_ALIGN) - TAG,
+            Shape::Headed => size <= most(align) - align,
+        };
+        // SAFETY: checked just above: the size, with what the shape adds,
+        // stays within what the alignment (a power of two) allows.
+        fits.then(|| unsafe { self.inner_layout_unchecked(size, align) })
+    }
+
+    /// `inner_layout` for a block that exists: it was checked when the
+    /// block was allocated.
+    ///
+    /// # Safety
+    ///
+    /// `self.inner_layout(size, align)` is `Some`.
+    #[inline(always)]
+    pub(super) unsafe fn inner_layout_unchecked(self, size: usize, align: usize) -> Layout {
         let (size, align) = match self {
             Shape::Plain => (size.max(SMALL_ALIGN), SMALL_ALIGN),
-            Shape::Tagged => (size.checked_add(TAG)?.max(SMALL_ALIGN), SMALL_ALIGN),
-            Shape::Headed => (size.checked_add(align)?, align),
+            Shape::Tagged => ((size + TAG).max(SMALL_ALIGN), SMALL_ALIGN),
+            Shape::Headed => (size + align, align),
         };
-        Layout::from_size_align(size, align).ok()
+        // SAFETY: the caller's promise: this layout was valid.
+        unsafe { Layout::from_size_align_unchecked(size, align) }
     }
 
     /// How far into the inner block the caller's block starts.

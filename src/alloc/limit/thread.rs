@@ -65,10 +65,31 @@ std::thread_local! {
     static LEAVE_ON_EXIT: LeaveOnExit = const { LeaveOnExit };
 }
 
+/// This thread's state.
+///
+/// # Safety
+///
+/// The reference is used on this thread only, and not after it ends: a
+/// thread-local without a destructor lives as long as its thread.
+#[inline(always)]
+pub(super) unsafe fn this<'a>() -> &'a Thread {
+    let thread = THREAD.with(ptr::from_ref);
+    // SAFETY: the caller's promise, as above.
+    unsafe { &*thread }
+}
+
 /// Runs `f` on this thread's state.
 #[inline(always)]
 pub(super) fn with<R>(f: impl FnOnce(&Thread) -> R) -> R {
-    THREAD.with(f)
+    // SAFETY: the reference does not leave this call on this thread.
+    f(unsafe { this() })
+}
+
+/// The calling thread's current scope (null for none): one read of the
+/// thread-local, for the allocator's path with no scope.
+#[inline(always)]
+pub(super) fn current() -> *const State {
+    with(|thread| thread.current.get())
 }
 
 /// What `current` holds while `MemoryScope::new` finds out whether this
