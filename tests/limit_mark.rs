@@ -179,14 +179,8 @@ fn a_try_clone_that_allocates_while_a_vector_is_cloned() {
 #[test]
 fn an_iterator_that_allocates_while_collecting() {
     let (scope, over) = exceeded(64);
-    let result: Result<TryVec<u32>, _> = scope.run(|| {
-        (0..10u32)
-            .map(|n| {
-                allocate_infallibly();
-                n
-            })
-            .try_collect()
-    });
+    let result: Result<TryVec<u32>, _> =
+        scope.run(|| (0..10u32).inspect(|_| allocate_infallibly()).try_collect());
     assert!(result.is_err());
     drop(over);
 }

@@ -31,6 +31,9 @@ impl Block {
     }
 }
 
+/// A block's owner (none: allocated outside every scope) and size.
+type Owned = (Option<usize>, usize);
+
 #[derive(Clone, Debug)]
 enum Op {
     /// In scope `scope` (none: outside every scope).
@@ -66,8 +69,8 @@ fn op() -> impl Strategy<Value = Op> {
 struct Model {
     limits: Vec<usize>,
     refused: Vec<usize>,
-    /// The blocks alive: owner and size.
-    blocks: Vec<(Option<usize>, usize)>,
+    /// The blocks alive.
+    blocks: Vec<Owned>,
 }
 
 impl Model {
@@ -244,7 +247,7 @@ proptest! {
         let scopes = make_scopes(&limits);
         // Each thread works on blocks of its own, in the shared scopes;
         // what it keeps comes back here, to be freed on this thread.
-        let kept: Vec<(Vec<Block>, Vec<(Option<usize>, usize)>)> = thread::scope(|s| {
+        let kept: Vec<(Vec<Block>, Vec<Owned>)> = thread::scope(|s| {
             let workers: Vec<_> = plans
                 .iter()
                 .map(|plan| {

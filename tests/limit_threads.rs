@@ -135,16 +135,16 @@ fn racing_threads_never_take_a_byte_past_the_limit() {
 /// A future that allocates on each poll and is pending twice.
 struct Steps {
     polls: usize,
-    kept: Vec<Box<[u8; 100]>>,
+    kept: Vec<Vec<u8>>,
 }
 
 impl Future for Steps {
-    type Output = Vec<Box<[u8; 100]>>;
+    type Output = Vec<Vec<u8>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.polls += 1;
         let polls = self.polls;
-        self.kept.push(Box::new([polls as u8; 100]));
+        self.kept.push(vec![polls as u8; 100]);
         if polls < 3 {
             cx.waker().wake_by_ref();
             Poll::Pending

@@ -109,13 +109,13 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             return ptr::null_mut();
         };
         // SAFETY: not zero-sized: larger than `layout`.
-        let inner = unsafe {
+        let inner = thread.outside_scope(|| unsafe {
             if zeroed {
                 self.inner.alloc_zeroed(inner_layout)
             } else {
                 self.inner.alloc(inner_layout)
             }
-        };
+        });
         if inner.is_null() {
             // SAFETY: the bytes were just taken for the block.
             unsafe { thread.refund(size) };
@@ -226,7 +226,8 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         }
         let (shape, owner) = (Shape::new(layout, true), thread.current());
         // SAFETY: the caller's promises.
-        let block = unsafe { self.allocate_owned(shape, layout, zeroed, owner) };
+        let block =
+            thread.outside_scope(|| unsafe { self.allocate_owned(shape, layout, zeroed, owner) });
         // SAFETY: the bytes were just taken for the block.
         unsafe { self.settle(thread, block, size) }
     }
@@ -362,7 +363,12 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             Resize::InPlace => {}
         }
         // SAFETY: the caller's promises.
-        let resized = unsafe { self.resize_in_place(shape, block, layout, new_size, owner) };
+        let resize = || unsafe { self.resize_in_place(shape, block, layout, new_size, owner) };
+        let resized = match owner.is_null() {
+            true => resize(),
+            // SAFETY: used within this call, on this thread.
+            false => unsafe { thread::this() }.outside_scope(resize),
+        };
         if let Some(owner) = NonNull::new(owner.cast_mut()) {
             // SAFETY: the owner, the current scope, was charged the old size
             // and, for a growth, the difference: a failed growth gives that
@@ -420,19 +426,17 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
 
     #[inline]
     unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if Shape::of(block, layout) == Shape::Plain && thread::current().is_null() {
-            if let Some(new_layout) = Shape::Plain.inner_layout(new_size, layout.align()) {
-                // SAFETY: a plain block of this layout, which was valid
-                // when it was allocated; the new size is valid at its
-                // alignment.
-                return unsafe {
-                    self.inner.realloc(
-                        block,
-                        Shape::Plain.inner_layout_unchecked(layout.size(), layout.align()),
-                        new_layout.size(),
-                    )
-                };
-            }
+        let plain = Shape::of(block, layout) == Shape::Plain && thread::current().is_null();
+        if let Some(new_layout) = Shape::Plain
+            .inner_layout(new_size, layout.align())
+            .filter(|_| plain)
+        {
+            // SAFETY: a plain block of this layout, which was valid when it
+            // was allocated; the new size is valid at its alignment.
+            return unsafe {
+                let old_layout = Shape::Plain.inner_layout_unchecked(layout.size(), layout.align());
+                self.inner.realloc(block, old_layout, new_layout.size())
+            };
         }
         // SAFETY: the caller's promises.
         unsafe { self.reallocate_owned(block, layout, new_size) }

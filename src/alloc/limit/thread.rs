@@ -138,6 +138,18 @@ impl Thread {
         self.fallible.set(marked);
     }
 
+    /// Runs `allocate`, a call into the inner allocator for a block of the
+    /// current scope, with no scope current: what that allocator allocates
+    /// for itself (a harness's report, a tracker's records) is charged to
+    /// no scope.
+    #[inline(always)]
+    pub(super) fn outside_scope<R>(&self, allocate: impl FnOnce() -> R) -> R {
+        let current = self.current.replace(ptr::null());
+        let result = allocate();
+        self.current.set(current);
+        result
+    }
+
     /// Hands out `bytes` from the reserve if it holds them, and, for a
     /// fallible request, if no scope on the chain is over its limit.
     ///
