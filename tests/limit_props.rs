@@ -212,11 +212,19 @@ fn check_counters(scopes: &[MemoryScope], model: &Model) {
     }
 }
 
+/// Fewer cases under Miri, where the failure file cannot be read either
+/// (no file system).
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if cfg!(miri) {
+        config.cases = 4;
+        config.failure_persistence = None;
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { 256 },
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     #[test]
     fn one_thread_counts_exactly(
