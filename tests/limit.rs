@@ -128,7 +128,9 @@ impl std::error::Error for Failure {}
 
 #[test]
 fn the_crates_fallible_requests_are_refused_in_an_exceeded_scope() {
-    let (scope, over) = exceeded(64);
+    // Room, once back under the limit, for an error's box and the
+    // backtrace it may capture (feature `backtrace`, `RUST_BACKTRACE`).
+    let (scope, over) = exceeded(256 * 1024);
     let refused_before = scope.refused();
     scope.run(|| {
         let mut vec = TryVec::new();
@@ -149,7 +151,7 @@ fn the_crates_fallible_requests_are_refused_in_an_exceeded_scope() {
         assert!(error.is::<OutOfMemory>());
     });
     assert_eq!(scope.refused() - refused_before, 8);
-    assert_eq!(scope.usage(), 65);
+    assert_eq!(scope.usage(), 256 * 1024 + 1);
     drop(over);
     assert_eq!(scope.usage(), 0);
     // Back under the limit: the same requests succeed.

@@ -23,6 +23,38 @@ enum Block {
 }
 
 impl Block {
+    /// A block of `size` bytes: through `TryVec` (fallible), or `Vec`,
+    /// with `alloc_zeroed` or `alloc`. Length 0, so that it resizes to
+    /// exactly what it asks.
+    fn new(size: usize, fallible: bool, zeroed: bool) -> Option<Block> {
+        if fallible {
+            TryVec::with_capacity(size).ok().map(Block::Fallible)
+        } else if zeroed {
+            let mut zeroes = vec![0u8; size];
+            zeroes.clear();
+            Some(Block::Infallible(zeroes))
+        } else {
+            Some(Block::Infallible(Vec::with_capacity(size)))
+        }
+    }
+
+    /// Grows or shrinks the block to `size` bytes: whether it did.
+    fn resize(&mut self, size: usize) -> bool {
+        let old = self.size();
+        match self {
+            Block::Fallible(v) if size > old => v.reserve_exact(size).is_ok(),
+            Block::Fallible(v) => v.shrink_to(size).is_ok(),
+            Block::Infallible(v) if size > old => {
+                v.reserve_exact(size);
+                true
+            }
+            Block::Infallible(v) => {
+                v.shrink_to(size);
+                true
+            }
+        }
+    }
+
     fn size(&self) -> usize {
         match self {
             Block::Fallible(v) => v.capacity(),
@@ -127,19 +159,7 @@ fn apply(scopes: &[MemoryScope], blocks: &mut Vec<Block>, model: &mut Model, op:
             zeroed,
         } => {
             let fits = scope.is_none() || model.fits(scope, size);
-            let made = inside(scopes, scope, || {
-                if fallible {
-                    TryVec::with_capacity(size).ok().map(Block::Fallible)
-                } else if zeroed {
-                    // Through `alloc_zeroed`; emptied, so that every block
-                    // has length 0 and resizes to exactly what it asks.
-                    let mut zeroes = vec![0u8; size];
-                    zeroes.clear();
-                    Some(Block::Infallible(zeroes))
-                } else {
-                    Some(Block::Infallible(Vec::with_capacity(size)))
-                }
-            });
+            let made = inside(scopes, scope, || Block::new(size, fallible, zeroed));
             assert_eq!(made.is_some(), !fallible || fits, "{op:?}");
             match made {
                 Some(block) => {
@@ -169,18 +189,7 @@ fn apply(scopes: &[MemoryScope], blocks: &mut Vec<Block>, model: &mut Model, op:
                 size
             };
             let fits = scope.is_none() || needed == 0 || model.fits(scope, needed);
-            let resized = inside(scopes, scope, || match &mut blocks[at] {
-                Block::Fallible(v) if size > old => v.reserve_exact(size).is_ok(),
-                Block::Fallible(v) => v.shrink_to(size).is_ok(),
-                Block::Infallible(v) if size > old => {
-                    v.reserve_exact(size);
-                    true
-                }
-                Block::Infallible(v) => {
-                    v.shrink_to(size);
-                    true
-                }
-            });
+            let resized = inside(scopes, scope, || blocks[at].resize(size));
             let fallible = matches!(blocks[at], Block::Fallible(_));
             assert_eq!(
                 resized,
@@ -312,19 +321,7 @@ fn apply_unmodelled(scopes: &[MemoryScope], blocks: &mut Vec<Block>, op: &Op) ->
             fallible,
             zeroed,
         } => {
-            let made = inside(scopes, scope, || {
-                if fallible {
-                    TryVec::with_capacity(size).ok().map(Block::Fallible)
-                } else if zeroed {
-                    // Through `alloc_zeroed`; emptied, so that every block
-                    // has length 0 and resizes to exactly what it asks.
-                    let mut zeroes = vec![0u8; size];
-                    zeroes.clear();
-                    Some(Block::Infallible(zeroes))
-                } else {
-                    Some(Block::Infallible(Vec::with_capacity(size)))
-                }
-            });
+            let made = inside(scopes, scope, || Block::new(size, fallible, zeroed));
             made.map(|block| blocks.push(block)).is_some()
         }
         Op::Free { block, scope } if !blocks.is_empty() => {
@@ -338,18 +335,7 @@ fn apply_unmodelled(scopes: &[MemoryScope], blocks: &mut Vec<Block>, op: &Op) ->
             if size == old {
                 return false;
             }
-            inside(scopes, scope, || match &mut blocks[at] {
-                Block::Fallible(v) if size > old => v.reserve_exact(size).is_ok(),
-                Block::Fallible(v) => v.shrink_to(size).is_ok(),
-                Block::Infallible(v) if size > old => {
-                    v.reserve_exact(size);
-                    true
-                }
-                Block::Infallible(v) => {
-                    v.shrink_to(size);
-                    true
-                }
-            })
+            inside(scopes, scope, || blocks[at].resize(size))
         }
         Op::Free { .. } | Op::Resize { .. } => false,
     }

@@ -99,31 +99,17 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             return unsafe { self.allocate_over_aligned(thread, layout, zeroed) };
         }
         let fallible = thread.take_mark();
-        let inner_layout = Shape::Tagged.inner_layout(size, layout.align());
-        // SAFETY (`take`): a scope is current.
-        if fallible || inner_layout.is_none() || !unsafe { thread.take(size, false) } {
+        // SAFETY: a scope is current.
+        if fallible || !unsafe { thread.take(size, false) } {
             // SAFETY: the caller's promises; a scope is current.
             return unsafe { self.allocate_scoped(thread, layout, zeroed, fallible) };
         }
-        let (Some(inner_layout), current) = (inner_layout, thread.current()) else {
-            return ptr::null_mut();
-        };
-        // SAFETY: not zero-sized: larger than `layout`.
-        let inner = thread.outside_scope(|| unsafe {
-            if zeroed {
-                self.inner.alloc_zeroed(inner_layout)
-            } else {
-                self.inner.alloc(inner_layout)
-            }
-        });
-        if inner.is_null() {
-            // SAFETY: the bytes were just taken for the block.
-            unsafe { thread.refund(size) };
-            return inner;
-        }
-        thread.settle();
-        // SAFETY: a live block of `Shape::Tagged`'s inner layout.
-        unsafe { Shape::Tagged.open(inner, layout.align(), current) }
+        let owner = thread.current();
+        // SAFETY: the caller's promises.
+        let block = thread
+            .outside_scope(|| unsafe { self.allocate_owned(Shape::Tagged, layout, zeroed, owner) });
+        // SAFETY: the bytes were just taken for the block.
+        unsafe { self.settle(thread, block, size) }
     }
 
     /// `allocate` of a block aligned to 16 or more.
@@ -330,18 +316,9 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             self.inner.dealloc(shape.inner(block, align), inner_layout);
             owner
         };
-        let Some(owner) = NonNull::new(owner.cast_mut()) else {
-            return;
-        };
-        // SAFETY: used within this call, on this thread.
-        let thread = unsafe { thread::this() };
-        if thread.current() == owner.as_ptr().cast_const() {
-            // SAFETY: charged to the current scope when allocated.
-            unsafe { thread.refund(size) };
-        } else {
-            // SAFETY: charged to `owner`'s chain when allocated, and held
-            // alive by those bytes.
-            unsafe { state::credit(owner, size) };
+        if let Some(owner) = NonNull::new(owner.cast_mut()) {
+            // SAFETY: `owner` was charged `size` for the block.
+            unsafe { Self::credit(owner, size) };
         }
     }
 
