@@ -85,7 +85,12 @@
 //!   put `?` on it where the work can stop. Once enough is freed, both pass
 //!   again. std's `try_reserve` (on `Vec`, `String`, `HashMap`, ...) called
 //!   by code other than this crate's cannot mark its request, so it is
-//!   treated as infallible: charged anyway, never refused.
+//!   treated as infallible: charged anyway, never refused. A custom
+//!   [`Allocator`](super::Allocator) given to the crate's collections is
+//!   called with the mark set: if its `allocate` makes an infallible
+//!   allocation through the global allocator before its own, that one may
+//!   be refused. What the inner allocator of [`LimitAllocator`] allocates
+//!   for itself while it makes a block is charged to no scope.
 //! - **A hard ceiling** ([`MemoryScope::with_hard_limit`]) refuses every
 //!   request past it, infallible ones too, and those end the process: on
 //!   stable Rust a failed infallible allocation aborts. It is the backstop
