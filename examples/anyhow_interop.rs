@@ -3,7 +3,7 @@
 //! `to_wasmtime_result()` goes the other way. Formats and downcasts survive
 //! both directions.
 //!
-//! Run with `cargo run --example anyhow_interop --features anyhow`.
+//! Run with `cargo run -p wasmtime-error-examples --example anyhow_interop --features anyhow`.
 
 use std::num::ParseIntError;
 use wasmtime_error::{Context, Error, OutOfMemory, ToWasmtimeResult};

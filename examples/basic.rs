@@ -1,9 +1,9 @@
 //! A first look: an error chain with context, its three formats, a
 //! downcast, and a program that survives an allocation failure.
 //!
-//! Run it with `cargo run --example basic`; with
-//! `cargo run --example basic --features location`, `{:?}` shows where each
-//! layer was made, and the example lists the locations once more.
+//! Run it with `cargo run -p wasmtime-error-examples --example basic`; with
+//! `--features location` added, `{:?}` shows where each layer was made,
+//! and the example lists the locations once more.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,7 +32,7 @@ unsafe impl GlobalAlloc for Refusing {
     }
 }
 
-// Not in tests/idioms.rs, which includes this file with its own allocator.
+// Not in tests/survive_oom.rs, which includes this file with its own allocator.
 #[cfg(not(test))]
 #[global_allocator]
 static ALLOCATOR: Refusing = Refusing;

@@ -2,7 +2,8 @@
 //! refuses more memory; the program reports the out-of-memory error, gives
 //! the memory back and carries on.
 //!
-//! Run with `cargo run --example budget`.
+//! Run with `cargo run -p wasmtime-error-examples --example budget --features hash-map`
+//! (`TryHashMap` is behind the feature `hash-map`).
 
 use wasmtime_error::alloc::{Budget, TryHashMap, TryVec};
 use wasmtime_error::{Context, OutOfMemory, Result, format_context};

@@ -4,7 +4,7 @@
 //! limit, it is answered with an error, and the loop goes on. After each
 //! request everything it allocated is freed, and its scope reads 0.
 //!
-//! Run with `cargo run --example memory_limit --features limit`.
+//! Run with `cargo run -p wasmtime-error-examples --example memory_limit --features limit`.
 
 use wasmtime_error::alloc::limit::{LimitAllocator, MemoryScope};
 use wasmtime_error::alloc::{TryHashMap, TryString, TryVec};

@@ -14,12 +14,12 @@
 //! The program prints how many allocations the harness failed and at how
 //! many distinct places of the code they were made.
 //!
-//! Run it with `cargo run --example oom_test --features oom-test`.
+//! Run it with `cargo run -p wasmtime-error-examples --example oom_test --features oom-test`.
 
 use wasmtime_error::oom_test::OomTest;
 use wasmtime_error::prelude::*;
 
-// Not when tests/idioms.rs includes this file to run `exercise`: the test
+// Not when tests/survive_oom.rs includes this file to run `exercise`: the test
 // binary installs its own.
 #[cfg(not(test))]
 #[global_allocator]

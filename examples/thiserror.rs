@@ -2,7 +2,7 @@
 //! `wasmtime_error::Result` with `?`, with context added on top, and
 //! downcast back to the enum by the caller.
 //!
-//! Run it with `cargo run --example thiserror`.
+//! Run it with `cargo run -p wasmtime-error-examples --example thiserror --features thiserror`.
 
 use wasmtime_error::{Context, Result};
 

@@ -1,3 +1,13 @@
+// The README is the front page. Its links to the pages of docs/ and to
+// CONTRIBUTING.md name files, for readers of the repository; these
+// definitions come first and win, pointing rustdoc at `guide` instead.
+#![doc = "[migrating]: crate::guide::migrating"]
+#![doc = "[differences]: crate::guide::differences"]
+#![doc = "[no-abort]: crate::guide::no_abort_lint"]
+#![doc = "[backtraces]: crate::guide::backtraces_and_locations"]
+#![doc = "[performance]: crate::guide::performance"]
+#![doc = "[contributing]: crate::guide::contributing"]
+#![cfg_attr(feature = "oom-test", doc = "[oom_test]: crate::oom_test")]
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![deny(missing_docs)]
@@ -28,6 +38,8 @@ mod to_wasmtime_result;
 
 #[doc(hidden)]
 pub mod __private;
+#[cfg(any(doc, doctest))]
+pub mod guide;
 #[cfg(feature = "oom-test")]
 #[allow(
     clippy::disallowed_methods,

@@ -32,8 +32,9 @@ use std_alloc::collections::TryReserveError;
 ///   `Debug` output, on the stack; should that ever not show it, the size
 ///   is 0. A capacity overflow (more than `isize::MAX` bytes asked for)
 ///   shows as `isize::MAX`.
-/// - hashbrown's `TryReserveError`: the size of the table's allocation;
-///   a capacity overflow shows as `isize::MAX`.
+/// - hashbrown's `TryReserveError` (with the feature `hash-map`, which
+///   brings hashbrown in): the size of the table's allocation; a capacity
+///   overflow shows as `isize::MAX`.
 /// - allocator-api2's [`AllocError`] (what an
 ///   [`Allocator`](crate::alloc::Allocator) returns): it does not say how
 ///   much was asked for, so the size is 0. It is a `std::error::Error`, and
@@ -180,6 +181,7 @@ impl From<TryReserveError> for OutOfMemory {
     }
 }
 
+#[cfg(feature = "hash-map")]
 impl From<hashbrown::TryReserveError> for OutOfMemory {
     /// The size of the table's allocation, `isize::MAX` for a capacity
     /// overflow. Does not allocate.
@@ -220,16 +222,18 @@ pub(crate) fn allocation_failure<E: 'static>(error: &E) -> Option<OutOfMemory> {
     // Generic, so that each test below is a constant for a given `E`.
     let error: &dyn Any = error;
     if let Some(oom) = error.downcast_ref::<OutOfMemory>() {
-        Some(*oom)
-    } else if let Some(error) = error.downcast_ref::<TryReserveError>() {
-        Some(OutOfMemory::from(error.clone()))
-    } else if let Some(error) = error.downcast_ref::<hashbrown::TryReserveError>() {
-        Some(OutOfMemory::from(error.clone()))
-    } else {
-        error
-            .downcast_ref::<AllocError>()
-            .map(|_| OutOfMemory::new(0))
+        return Some(*oom);
     }
+    if let Some(error) = error.downcast_ref::<TryReserveError>() {
+        return Some(OutOfMemory::from(error.clone()));
+    }
+    #[cfg(feature = "hash-map")]
+    if let Some(error) = error.downcast_ref::<hashbrown::TryReserveError>() {
+        return Some(OutOfMemory::from(error.clone()));
+    }
+    error
+        .downcast_ref::<AllocError>()
+        .map(|_| OutOfMemory::new(0))
 }
 
 const _: () =

@@ -4,10 +4,12 @@
 //! It brings [`Result`], [`Error`], [`Context`], [`OutOfMemory`] and
 //! [`FormattedContext`]; the macros `format_err!`, `anyhow!`, `bail!`,
 //! `ensure!`, `format_context!` and `try_format!`; the fallible collections
-//! and the traits whose methods they and std's collections are used through
-//! ([`TryClone`], [`TryToOwned`], [`TryNew`], [`TryCollect`], [`TryExtend`],
-//! [`TryFromIterator`], [`VecExt`], [`StringExt`], [`VecDequeExt`],
-//! [`PanicOnOom`], [`ToWasmtimeResult`]) with [`TryCow`] and `try_vec!`.
+//! ([`TryVec`], [`TryString`], and with the feature `hash-map`
+//! `TryHashMap` and `TryHashSet`) and the traits whose methods they and
+//! std's collections are used through ([`TryClone`], [`TryToOwned`],
+//! [`TryNew`], [`TryCollect`], [`TryExtend`], [`TryFromIterator`],
+//! [`VecExt`], [`StringExt`], [`VecDequeExt`], [`PanicOnOom`],
+//! [`ToWasmtimeResult`]) with [`TryCow`] and `try_vec!`.
 //!
 //! # Example
 //!
@@ -34,8 +36,12 @@
 //! ```
 
 pub use crate::alloc::{
-    PanicOnOom, StringExt, TryClone, TryCollect, TryCow, TryExtend, TryFromIterator, TryHashMap,
-    TryHashSet, TryNew, TryString, TryToOwned, TryVec, VecDequeExt, VecExt,
+    PanicOnOom, StringExt, TryClone, TryCollect, TryCow, TryExtend, TryFromIterator, TryNew,
+    TryString, TryToOwned, TryVec, VecDequeExt, VecExt,
 };
+#[cfg(feature = "hash-map")]
+pub use crate::alloc::{TryHashMap, TryHashSet};
 pub use crate::{Context, Error, FormattedContext, OutOfMemory, Result, ToWasmtimeResult};
+// Listed once in the docs, at the root where `#[macro_export]` puts them.
+#[doc(no_inline)]
 pub use crate::{anyhow, bail, ensure, format_context, format_err, try_format, try_vec};

@@ -1,56 +1,21 @@
-//! The README's code and each example's function that allocates, run under
-//! the OOM-injection harness: every allocation they make is failed once, and
-//! each failure must come back as an `OutOfMemory` error, never an abort.
+//! The README's code, run under the OOM-injection harness: every allocation
+//! it makes is failed once, and each failure must come back as an
+//! `OutOfMemory` error, never an abort. (The examples' own code is tested
+//! the same way in examples/tests/survive_oom.rs.)
 //!
 //! The README's functions are copied here between markers, and a test
-//! checks that the README still holds them word for word. The examples are
-//! included as modules, so their own functions run.
+//! checks that the README still holds them word for word.
 
+#[path = "support/fail_each.rs"]
+mod fail_each;
+
+use fail_each::{each_allocation_fails_once, unless_oom};
 use std::num::ParseIntError;
-use wasmtime_error::oom_test::{OomTest, OomTestAllocator, OomTestSummary};
+use wasmtime_error::oom_test::{OomTest, OomTestAllocator};
 use wasmtime_error::prelude::*;
 
 #[global_allocator]
 static ALLOCATOR: OomTestAllocator = OomTestAllocator::new();
-
-#[allow(dead_code)]
-#[path = "../examples/basic.rs"]
-mod basic;
-
-#[allow(dead_code)]
-#[path = "../examples/budget.rs"]
-mod budget;
-
-#[allow(dead_code)]
-#[path = "../examples/thiserror.rs"]
-mod thiserror_example;
-
-#[cfg(feature = "anyhow")]
-#[allow(dead_code)]
-#[path = "../examples/anyhow_interop.rs"]
-mod anyhow_interop;
-
-#[allow(dead_code)]
-#[path = "../examples/oom_test.rs"]
-mod oom_example;
-
-/// Runs `body` under the harness, checks that each allocation was failed
-/// once, and returns the summary.
-fn each_allocation_fails_once(body: impl FnMut() -> Result<()>) -> OomTestSummary {
-    let summary = OomTest::new().test(body).unwrap();
-    assert_eq!(summary.injected, summary.allocations);
-    summary
-}
-
-/// Passes an out-of-memory error back to the harness; any other error is
-/// the value under test.
-fn unless_oom(error: Error) -> Result<Error> {
-    if error.is::<OutOfMemory>() {
-        Err(error)
-    } else {
-        Ok(error)
-    }
-}
 
 // README: begin
 fn parse_level(text: &str) -> Result<u8> {
@@ -90,7 +55,7 @@ fn the_readme_holds_the_functions_tested_here() {
         assert!(readme.contains(code), "not in the README:\n{code}");
         copies += 1;
     }
-    assert_eq!(copies, 2);
+    assert_eq!(copies, 3);
 }
 
 #[test]
@@ -133,59 +98,20 @@ fn the_readme_idioms_survive_every_failure() {
     assert_eq!(summary.allocations, 3);
 }
 
-#[test]
-fn example_basic_survives_every_failure() {
-    // The sensor's context text, its layer, and the survey's layer.
-    let summary = each_allocation_fails_once(|| {
-        let error = unless_oom(basic::survey().unwrap_err())?;
-        assert_eq!(error.chain().count(), 3);
-        Ok(())
-    });
-    assert_eq!(summary.allocations, 3);
+// README: begin
+fn greeting(name: &str) -> Result<TryString> {
+    let text = try_format!("hello, {name}")?;
+    Ok(text)
 }
 
 #[test]
-fn example_budget_survives_every_failure() {
-    let summary = each_allocation_fails_once(|| {
-        let budget = wasmtime_error::alloc::Budget::new(64 * 1024);
-        let (logged, indexed) = budget::record(&budget, 100)?;
-        assert_eq!((logged, indexed), (100, 100));
-        Ok(())
-    });
-    assert!(summary.allocations > 0);
-}
-
-#[test]
-fn example_thiserror_survives_every_failure() {
-    // The context layer.
-    let summary = each_allocation_fails_once(|| {
-        let error = unless_oom(thiserror_example::load("eighty").unwrap_err())?;
-        assert!(error.is::<thiserror_example::ConfigError>());
-        Ok(())
-    });
+fn greeting_survives_every_allocation_failure() {
+    let summary = OomTest::new()
+        .test(|| {
+            assert_eq!(greeting("world")?, "hello, world");
+            Ok(())
+        })
+        .unwrap();
     assert_eq!(summary.allocations, 1);
 }
-
-#[cfg(feature = "anyhow")]
-#[test]
-fn example_anyhow_interop_survives_every_failure() {
-    // The context's text and its layer.
-    let summary = each_allocation_fails_once(|| {
-        let error = unless_oom(anyhow_interop::config::port("eighty").unwrap_err())?;
-        assert_eq!(
-            error.downcast_ref::<String>().unwrap(),
-            "port \"eighty\" is not a number"
-        );
-        Ok(())
-    });
-    assert_eq!(summary.allocations, 2);
-}
-
-#[test]
-fn example_oom_test_survives_every_failure() {
-    let summary = each_allocation_fails_once(oom_example::exercise);
-    assert!(summary.allocations > 0);
-    if !cfg!(miri) {
-        assert!(summary.sites > 1 && summary.sites < summary.injected);
-    }
-}
+// README: end

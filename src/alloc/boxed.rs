@@ -278,10 +278,11 @@ pub fn new_boxed_slice_from_iter<T>(
 ///
 /// ```
 /// use wasmtime_error::alloc::{TooFewItems, boxed_slice_write_iter, new_uninit_boxed_slice};
+/// use wasmtime_error::try_format;
 ///
 /// let error: TooFewItems = boxed_slice_write_iter(new_uninit_boxed_slice(1)?, [0u8; 0])
 ///     .unwrap_err();
-/// assert_eq!(error.to_string(), "the iterator ended before the boxed slice was full");
+/// assert_eq!(try_format!("{error}")?, "the iterator ended before the boxed slice was full");
 /// # wasmtime_error::Ok(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,29 +25,30 @@ use super::fallible;
 ///
 /// Collections take it by reference (`&Budget` is an allocator too), so one
 /// budget serves a [`TryVec`](super::TryVec) and a
-/// [`TryHashMap`](super::TryHashMap) at once.
+/// [`TryString`](super::TryString) at once (and a `TryHashMap`, with the
+/// feature `hash-map`).
 ///
 /// # Example
 ///
 /// ```
-/// use wasmtime_error::alloc::{Budget, TryHashMap, TryVec};
+/// use wasmtime_error::alloc::{Budget, TryString, TryVec};
 ///
 /// let budget = Budget::new(1024);
-/// let mut names = TryVec::new_in(&budget);
-/// let mut ids = TryHashMap::new_in(&budget);
+/// let mut ids = TryVec::new_in(&budget);
+/// let mut names = TryString::new_in(&budget);
 /// for i in 0..10u64 {
-///     names.push(i)?;
-///     ids.insert(i, i * 2)?;
+///     ids.push(i)?;
+///     names.push_str("name ")?;
 /// }
 /// assert!(budget.used() > 0 && budget.used() <= 1024);
 ///
 /// // Past the limit, requests are refused and nothing changes.
-/// let oom = names.reserve(1000).unwrap_err();
+/// let oom = ids.reserve(1000).unwrap_err();
 /// assert_eq!(oom.requested_allocation_size(), 8 * 1010);
-/// assert_eq!(names.len(), 10);
+/// assert_eq!(ids.len(), 10);
 ///
-/// drop(names);
 /// drop(ids);
+/// drop(names);
 /// assert_eq!(budget.used(), 0);
 /// # wasmtime_error::Ok(())
 /// ```

@@ -136,7 +136,8 @@ pub trait VecExt<T>: Sized {
     /// ```
     /// use wasmtime_error::alloc::VecExt;
     ///
-    /// let mut v = vec![1, 3];
+    /// let mut v = Vec::new();
+    /// v.try_extend_from_slice(&[1, 3])?;
     /// v.try_insert(1, 2)?;
     /// assert_eq!(v, [1, 2, 3]);
     /// # wasmtime_error::Ok(())
@@ -151,9 +152,10 @@ pub trait VecExt<T>: Sized {
     /// ```
     /// use wasmtime_error::alloc::VecExt;
     ///
-    /// let mut v = vec![String::from("a")];
-    /// v.try_extend_from_slice(&[String::from("b")])?;
-    /// assert_eq!(v, ["a", "b"]);
+    /// let mut v = Vec::new();
+    /// v.try_push('a')?;
+    /// v.try_extend_from_slice(&['b', 'c'])?;
+    /// assert_eq!(v, ['a', 'b', 'c']);
     /// # wasmtime_error::Ok(())
     /// ```
     fn try_extend_from_slice(&mut self, items: &[T]) -> Result<(), OutOfMemory>
@@ -168,7 +170,8 @@ pub trait VecExt<T>: Sized {
     /// ```
     /// use wasmtime_error::alloc::VecExt;
     ///
-    /// let mut v = vec![1];
+    /// let mut v = Vec::new();
+    /// v.try_push(1)?;
     /// v.try_resize(3, 7)?;
     /// assert_eq!(v, [1, 7, 7]);
     /// # wasmtime_error::Ok(())

@@ -261,11 +261,11 @@ impl<K, V, S, A: Allocator> TryHashMap<K, V, S, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryHashMap;
+    /// use wasmtime_error::alloc::{TryCollect, TryHashMap, TryVec};
     ///
     /// let mut map = TryHashMap::new();
     /// map.insert(7, ())?;
-    /// assert_eq!(map.keys().copied().collect::<Vec<_>>(), [7]);
+    /// assert_eq!(map.keys().copied().try_collect::<TryVec<_>, _>()?, [7]);
     /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
@@ -352,11 +352,11 @@ impl<K, V, S, A: Allocator> TryHashMap<K, V, S, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryHashMap;
+    /// use wasmtime_error::alloc::{TryCollect, TryHashMap, TryVec};
     ///
     /// let mut map = TryHashMap::new();
     /// map.insert(1, 'a')?;
-    /// assert_eq!(map.drain().collect::<Vec<_>>(), [(1, 'a')]);
+    /// assert_eq!(map.drain().try_collect::<TryVec<_>, _>()?, [(1, 'a')]);
     /// assert!(map.is_empty());
     /// # wasmtime_error::Ok(())
     /// ```
@@ -1182,14 +1182,14 @@ impl<K, V, S, A: Allocator> TryHashMap<K, V, S, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryHashMap;
+    /// use wasmtime_error::alloc::{TryCollect, TryHashMap, TryVec};
     ///
     /// let mut map = TryHashMap::new();
     /// for n in 0..6 {
     ///     map.insert(n, n * 10)?;
     /// }
-    /// let mut odd: Vec<(i32, i32)> = map.extract_if(|k, _| k % 2 == 1).collect();
-    /// odd.sort();
+    /// let mut odd: TryVec<(i32, i32)> = map.extract_if(|k, _| k % 2 == 1).try_collect()?;
+    /// odd.sort_unstable();
     /// assert_eq!(odd, [(1, 10), (3, 30), (5, 50)]);
     /// assert_eq!(map.len(), 3);
     /// assert!(map.contains_key(&4));

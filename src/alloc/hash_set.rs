@@ -580,12 +580,12 @@ impl<T, S, A: Allocator> TryHashSet<T, S, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryHashSet;
+    /// use wasmtime_error::alloc::{TryCollect, TryHashSet, TryVec};
     ///
     /// let mut set = TryHashSet::new();
     /// set.insert(3)?;
     /// let capacity = set.capacity();
-    /// assert_eq!(set.drain().collect::<Vec<_>>(), [3]);
+    /// assert_eq!(set.drain().try_collect::<TryVec<_>, _>()?, [3]);
     /// assert!(set.is_empty());
     /// assert_eq!(set.capacity(), capacity);
     /// # wasmtime_error::Ok(())
@@ -601,14 +601,14 @@ impl<T, S, A: Allocator> TryHashSet<T, S, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryHashSet;
+    /// use wasmtime_error::alloc::{TryCollect, TryHashSet, TryVec};
     ///
     /// let mut set = TryHashSet::new();
     /// for n in 0..5 {
     ///     set.insert(n)?;
     /// }
-    /// let mut small: Vec<i32> = set.extract_if(|n| *n < 2).collect();
-    /// small.sort();
+    /// let mut small: TryVec<i32> = set.extract_if(|n| *n < 2).try_collect()?;
+    /// small.sort_unstable();
     /// assert_eq!(small, [0, 1]);
     /// assert_eq!(set.len(), 3);
     /// # wasmtime_error::Ok(())

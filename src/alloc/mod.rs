@@ -14,31 +14,44 @@
 //!   functions in [`boxed`], [`TryNew`], [`TryClone`], [`TryToOwned`] and
 //!   [`TryCow`], [`TryCollect`] and [`TryExtend`].
 //! - **By enforcement**, with collections that have no aborting method at
-//!   all: [`TryVec`], [`TryString`], [`TryHashMap`] and [`TryHashSet`]. They
-//!   take an [`Allocator`] from `allocator-api2` (the version `hashbrown`
-//!   uses), so one allocator, such as a [`Budget`], serves all of them.
-//!   [`try_vec!`](crate::try_vec) is their `vec!`.
+//!   all: [`TryVec`], [`TryString`], and with the feature `hash-map`
+//!   `TryHashMap` and `TryHashSet`. They take an [`Allocator`] from
+//!   `allocator-api2` (the version `hashbrown` uses), so one allocator, such
+//!   as a [`Budget`], serves all of them. [`try_vec!`](crate::try_vec) is
+//!   their `vec!`.
 //!
 //! Where some code prefers to panic, [`PanicOnOom::panic_on_oom`] says so
 //! explicitly.
+//!
+//! The examples in this module's docs make no call that the crate's
+//! no-abort clippy list (`clippy/no-abort/clippy.toml`) flags, unless an
+//! `#[allow]` on that line says why it may (`.ci/doc-examples-no-abort`
+//! checks it).
 //!
 //! # Example
 //!
 //! ```
 //! use wasmtime_error::Result;
-//! use wasmtime_error::alloc::{TryCollect, TryHashMap, TryVec};
+//! use wasmtime_error::alloc::{TryCollect, TryString, TryVec, VecExt};
 //!
-//! fn index(words: &[&str]) -> Result<TryHashMap<String, TryVec<usize>>> {
-//!     let mut index = TryHashMap::new();
-//!     for (at, word) in words.iter().enumerate() {
-//!         let positions: &mut TryVec<usize> = index.entry(word.to_string()).or_try_default()?;
-//!         positions.push(at)?;
+//! // Enforced: no method of a `TryVec` or `TryString` can abort.
+//! fn words(text: &str) -> Result<TryVec<TryString>> {
+//!     let mut words = TryVec::new();
+//!     for word in text.split_whitespace() {
+//!         words.push(TryString::try_from(word)?)?;
 //!     }
-//!     Ok(index)
+//!     Ok(words)
 //! }
 //!
-//! let index = index(&["a", "b", "a"])?;
-//! assert_eq!(index.get("a").map(|p| p.as_slice()), Some(&[0, 2][..]));
+//! let words = words("out of memory")?;
+//! assert_eq!(words[2], "memory");
+//!
+//! // Gradual: a std `Vec`, grown through an extension trait.
+//! let mut lengths: Vec<usize> = Vec::new();
+//! for word in &words {
+//!     lengths.try_push(word.len())?;
+//! }
+//! assert_eq!(lengths, [3, 2, 6]);
 //!
 //! let squares: TryVec<u32> = (1..4).map(|n| n * n).try_collect()?;
 //! assert_eq!(squares, [1, 4, 9]);
@@ -48,7 +61,9 @@
 pub mod boxed;
 mod budget;
 mod ext;
+#[cfg(feature = "hash-map")]
 mod hash_map;
+#[cfg(feature = "hash-map")]
 mod hash_set;
 #[cfg(feature = "limit")]
 pub mod limit;
@@ -72,8 +87,11 @@ pub use boxed::{
 };
 pub use budget::Budget;
 pub use ext::{StringExt, VecDequeExt, VecExt};
+#[cfg(feature = "hash-map")]
 pub use hash_map::{Entry, OccupiedEntry, TryHashMap, VacantEntry};
+#[cfg(feature = "hash-map")]
 pub use hash_set::TryHashSet;
+#[cfg(feature = "hash-map")]
 pub use hashbrown::DefaultHashBuilder;
 pub use panic_on_oom::PanicOnOom;
 pub use string::TryString;
@@ -144,6 +162,7 @@ pub(crate) fn array_oom(capacity: usize, element_size: usize) -> OutOfMemory {
 /// `allocation_size / (item_size + 1)` (each bucket has its item and a
 /// control byte). A reservation that might rehash in place is not marked:
 /// its growth is charged to a scope as an infallible allocation.
+#[cfg(feature = "hash-map")]
 #[inline]
 pub(crate) fn reserve_table(
     len: usize,
@@ -163,6 +182,7 @@ pub(crate) fn reserve_table(
 }
 
 /// The error for a `hashbrown` reservation that failed.
+#[cfg(feature = "hash-map")]
 #[inline]
 pub(crate) fn hashbrown_oom(error: hashbrown::TryReserveError) -> OutOfMemory {
     match error {

@@ -1,5 +1,6 @@
-//! Feature `serde`: `Serialize` and `Deserialize` for [`TryVec`],
-//! [`TryString`], [`TryHashMap`] and [`TryHashSet`].
+//! Feature `serde`: `Serialize` and `Deserialize` for `TryVec`,
+//! `TryString`, and with the feature `hash-map` `TryHashMap` and
+//! `TryHashSet`.
 //!
 //! Serializing works in any allocator. Deserializing builds in the global
 //! one, as the collections' `new` does, so that `TryString::deserialize(d)`
@@ -14,15 +15,20 @@
 //! single element has been read.
 
 use core::fmt;
+#[cfg(feature = "hash-map")]
 use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
 use core::mem;
 
-use ::serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+#[cfg(feature = "hash-map")]
+use ::serde::de::MapAccess;
+use ::serde::de::{self, Deserialize, Deserializer, SeqAccess, Unexpected, Visitor};
 use ::serde::ser::{Serialize, Serializer};
 use allocator_api2::alloc::Allocator;
 
-use super::{TryHashMap, TryHashSet, TryString, TryVec};
+#[cfg(feature = "hash-map")]
+use super::{TryHashMap, TryHashSet};
+use super::{TryString, TryVec};
 use crate::OutOfMemory;
 
 /// The most bytes of elements reserved up front on the strength of the
@@ -174,6 +180,7 @@ impl Visitor<'_> for StringVisitor {
 /// assert_eq!(serde_json::to_string(&map)?, r#"{"k":1}"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg(feature = "hash-map")]
 impl<K, V, S, A> Serialize for TryHashMap<K, V, S, A>
 where
     K: Serialize,
@@ -198,6 +205,7 @@ where
 /// assert_eq!(map.get("a"), Some(&3));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[cfg(feature = "hash-map")]
 impl<'de, K, V, S> Deserialize<'de> for TryHashMap<K, V, S>
 where
     K: Deserialize<'de> + Eq + Hash,
@@ -209,8 +217,10 @@ where
     }
 }
 
+#[cfg(feature = "hash-map")]
 struct MapVisitor<K, V, S>(PhantomData<(K, V, S)>);
 
+#[cfg(feature = "hash-map")]
 impl<'de, K, V, S> Visitor<'de> for MapVisitor<K, V, S>
 where
     K: Deserialize<'de> + Eq + Hash,
@@ -249,6 +259,7 @@ where
 /// assert_eq!(serde_json::to_string(&set)?, "[7]");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg(feature = "hash-map")]
 impl<T: Serialize, S, A: Allocator> Serialize for TryHashSet<T, S, A> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
         serializer.collect_seq(self.iter())
@@ -268,6 +279,7 @@ impl<T: Serialize, S, A: Allocator> Serialize for TryHashSet<T, S, A> {
 /// assert!(set.contains(&1));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[cfg(feature = "hash-map")]
 impl<'de, T, S> Deserialize<'de> for TryHashSet<T, S>
 where
     T: Deserialize<'de> + Eq + Hash,
@@ -278,8 +290,10 @@ where
     }
 }
 
+#[cfg(feature = "hash-map")]
 struct SetVisitor<T, S>(PhantomData<(T, S)>);
 
+#[cfg(feature = "hash-map")]
 impl<'de, T, S> Visitor<'de> for SetVisitor<T, S>
 where
     T: Deserialize<'de> + Eq + Hash,

@@ -26,9 +26,11 @@ use crate::OutOfMemory;
 /// # Example
 ///
 /// ```
-/// use wasmtime_error::alloc::TryClone;
+/// use wasmtime_error::alloc::{TryClone, TryString, TryVec};
 ///
-/// let words = vec![String::from("hello"), String::from("world")];
+/// let mut words = TryVec::new();
+/// words.push(TryString::try_from("hello")?)?;
+/// words.push(TryString::try_from("world")?)?;
 /// let copy = words.try_clone()?;
 /// assert_eq!(copy, words);
 /// assert_eq!(Some((1, 'x')).try_clone()?, Some((1, 'x')));
@@ -45,9 +47,9 @@ pub trait TryClone: Sized {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryClone;
+    /// use wasmtime_error::alloc::{TryClone, TryString, try_new};
     ///
-    /// let boxed = Box::new(String::from("boxed"));
+    /// let boxed: Box<TryString> = try_new(TryString::try_from("boxed")?)?;
     /// assert_eq!(boxed.try_clone()?, boxed);
     /// # wasmtime_error::Ok(())
     /// ```
@@ -122,6 +124,7 @@ impl<T: ?Sized> TryClone for &T {
 }
 
 /// Hash builders hold a few words of seed and allocate nothing.
+#[cfg(feature = "hash-map")]
 impl TryClone for hashbrown::DefaultHashBuilder {
     #[inline]
     fn try_clone(&self) -> Result<Self, OutOfMemory> {

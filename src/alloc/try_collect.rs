@@ -23,14 +23,15 @@ use crate::OutOfMemory;
 ///
 /// ```
 /// use wasmtime_error::alloc::{TryFromIterator, TryVec};
-/// use wasmtime_error::{Result, format_err};
+/// use wasmtime_error::{Result, format_err, try_format};
 ///
 /// let v: TryVec<i32> = TryVec::try_from_iter(0..3)?;
 /// assert_eq!(v, [0, 1, 2]);
 ///
 /// let items = [Ok(1), Err(format_err!("no second item"))];
 /// let v: Result<TryVec<i32>> = TryVec::try_from_iter(items.into_iter());
-/// assert_eq!(v.unwrap_err().to_string(), "no second item");
+/// let error = v.unwrap_err();
+/// assert_eq!(try_format!("{error}")?, "no second item");
 /// # wasmtime_error::Ok(())
 /// ```
 #[diagnostic::on_unimplemented(
@@ -68,12 +69,13 @@ pub trait TryFromIterator<T, E = OutOfMemory>: Sized {
 /// ```
 /// use wasmtime_error::alloc::{TryExtend, TryVec};
 ///
-/// let mut v = TryVec::from(vec![1]);
+/// let mut v = TryVec::new();
+/// v.try_extend([1])?;
 /// v.try_extend([2, 3])?;
 /// assert_eq!(v, [1, 2, 3]);
 ///
-/// let mut s = String::from("a");
-/// s.try_extend(["b", "c"])?;
+/// let mut s = String::new();
+/// s.try_extend(["a", "b", "c"])?;
 /// assert_eq!(s, "abc");
 /// # wasmtime_error::Ok(())
 /// ```
@@ -85,8 +87,8 @@ pub trait TryExtend<T> {
     /// ```
     /// use wasmtime_error::alloc::TryExtend;
     ///
-    /// let mut v = vec![1];
-    /// v.try_extend(2..4)?;
+    /// let mut v = Vec::new();
+    /// v.try_extend(1..4)?;
     /// assert_eq!(v, [1, 2, 3]);
     /// # wasmtime_error::Ok(())
     /// ```
@@ -103,13 +105,13 @@ pub trait TryExtend<T> {
 /// # Example
 ///
 /// ```
-/// use wasmtime_error::alloc::{TryCollect, TryHashMap, TryVec};
+/// use wasmtime_error::alloc::{TryCollect, TryString, TryVec};
 ///
 /// let doubled: TryVec<i32> = [1, 2, 3].iter().map(|n| n * 2).try_collect()?;
 /// assert_eq!(doubled, [2, 4, 6]);
 ///
-/// let map: TryHashMap<&str, usize> = ["a", "bb"].into_iter().map(|s| (s, s.len())).try_collect()?;
-/// assert_eq!(map.get("bb"), Some(&2));
+/// let word: TryString = ['o', 'o', 'm'].into_iter().try_collect()?;
+/// assert_eq!(word, "oom");
 /// # wasmtime_error::Ok(())
 /// ```
 pub trait TryCollect: Iterator {
@@ -132,7 +134,8 @@ pub trait TryCollect: Iterator {
     ///     text.split(',').map(|n| n.parse::<u8>().map_err(Error::new)).try_collect()
     /// }
     /// assert_eq!(parse_all("1,2,3")?, [1, 2, 3]);
-    /// assert_eq!(parse_all("1,x").unwrap_err().to_string(), "invalid digit found in string");
+    /// let error = parse_all("1,x").unwrap_err();
+    /// assert_eq!(wasmtime_error::try_format!("{error}")?, "invalid digit found in string");
     /// # wasmtime_error::Ok(())
     /// ```
     #[inline]

@@ -161,12 +161,14 @@ impl<T> TryVec<T> {
     ///
     /// ```
     /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let v = TryVec::from(vec![1u32, 2, 3]);
+    /// let v = try_vec![1u32, 2, 3]?;
     /// let (ptr, len, capacity) = v.into_raw_parts();
     /// // SAFETY: the parts come straight from `into_raw_parts`.
     /// let v = unsafe { TryVec::from_raw_parts(ptr, len, capacity) };
     /// assert_eq!(v, [1, 2, 3]);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn into_raw_parts(self) -> (*mut T, usize, usize) {
@@ -188,12 +190,15 @@ impl<T> TryVec<T> {
     ///
     /// ```
     /// use std::mem::ManuallyDrop;
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::alloc::{TryVec, VecExt};
     ///
-    /// let mut std = ManuallyDrop::new(vec![String::from("a")]);
+    /// let mut std = Vec::new();
+    /// std.try_push("a")?;
+    /// let mut std = ManuallyDrop::new(std);
     /// // SAFETY: the parts of a `Vec` that is never dropped.
     /// let v = unsafe { TryVec::from_raw_parts(std.as_mut_ptr(), std.len(), std.capacity()) };
     /// assert_eq!(v, ["a"]);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub unsafe fn from_raw_parts(ptr: *mut T, length: usize, capacity: usize) -> Self {
@@ -250,10 +255,11 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let v = TryVec::from(vec![1, 2]);
+    /// let v = try_vec![1, 2]?;
     /// assert_eq!(v.len(), 2);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn len(&self) -> usize {
@@ -315,10 +321,11 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let v = TryVec::from(vec![1, 2]);
+    /// let v = try_vec![1, 2]?;
     /// assert_eq!(v.as_slice(), &[1, 2]);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn as_slice(&self) -> &[T] {
@@ -330,11 +337,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![3, 1, 2]);
-    /// v.as_mut_slice().sort();
+    /// let mut v = try_vec![3, 1, 2]?;
+    /// v.as_mut_slice().sort_unstable();
     /// assert_eq!(v, [1, 2, 3]);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [T] {
@@ -576,11 +584,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2]);
+    /// let mut v = try_vec![1, 2]?;
     /// assert_eq!(v.pop(), Some(2));
     /// assert_eq!(v, [1]);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
@@ -596,9 +605,9 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 3]);
+    /// let mut v = try_vec![1, 3]?;
     /// v.insert(1, 2)?;
     /// assert_eq!(v, [1, 2, 3]);
     /// # wasmtime_error::Ok(())
@@ -626,11 +635,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2, 3]);
+    /// let mut v = try_vec![1, 2, 3]?;
     /// assert_eq!(v.remove(0), 1);
     /// assert_eq!(v, [2, 3]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn remove(&mut self, index: usize) -> T {
         self.inner.remove(index)
@@ -646,11 +656,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2, 3]);
+    /// let mut v = try_vec![1, 2, 3]?;
     /// assert_eq!(v.swap_remove(0), 1);
     /// assert_eq!(v, [3, 2]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn swap_remove(&mut self, index: usize) -> T {
         self.inner.swap_remove(index)
@@ -662,11 +673,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2, 3]);
+    /// let mut v = try_vec![1, 2, 3]?;
     /// v.truncate(1);
     /// assert_eq!(v, [1]);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn truncate(&mut self, len: usize) {
@@ -678,12 +690,13 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2, 3]);
+    /// let mut v = try_vec![1, 2, 3]?;
     /// v.clear();
     /// assert!(v.is_empty());
     /// assert!(v.capacity() >= 3);
+    /// # wasmtime_error::Ok(())
     /// ```
     #[inline]
     pub fn clear(&mut self) {
@@ -699,11 +712,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2, 3, 4]);
+    /// let mut v = try_vec![1, 2, 3, 4]?;
     /// v.retain(|n| n % 2 == 0);
     /// assert_eq!(v, [2, 4]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn retain<F>(&mut self, keep: F)
     where
@@ -717,14 +731,15 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2, 3, 4]);
+    /// let mut v = try_vec![1, 2, 3, 4]?;
     /// v.retain_mut(|n| {
     ///     *n *= 10;
     ///     *n > 20
     /// });
     /// assert_eq!(v, [30, 40]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn retain_mut<F>(&mut self, keep: F)
     where
@@ -741,11 +756,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec!["a", "A", "b", "a"]);
+    /// let mut v = try_vec!["a", "A", "b", "a"]?;
     /// v.dedup_by(|later, earlier| later.eq_ignore_ascii_case(earlier));
     /// assert_eq!(v, ["a", "b", "a"]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn dedup_by<F>(&mut self, same_bucket: F)
     where
@@ -760,11 +776,12 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![10, 11, 20, 12]);
+    /// let mut v = try_vec![10, 11, 20, 12]?;
     /// v.dedup_by_key(|n| *n / 10);
     /// assert_eq!(v, [10, 20, 12]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn dedup_by_key<F, K>(&mut self, key: F)
     where
@@ -785,12 +802,14 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::alloc::{TryCollect, TryVec};
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 2, 3, 4]);
-    /// let middle: Vec<i32> = v.drain(1..3).collect();
+    /// let mut v = try_vec![1, 2, 3, 4]?;
+    /// let middle: TryVec<i32> = v.drain(1..3).try_collect()?;
     /// assert_eq!(middle, [2, 3]);
     /// assert_eq!(v, [1, 4]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn drain<R>(&mut self, range: R) -> Drain<'_, T, A>
     where
@@ -807,10 +826,10 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![String::from("a")]);
-    /// v.extend_from_slice(&[String::from("b"), String::from("c")])?;
+    /// let mut v = try_vec!["a"]?;
+    /// v.extend_from_slice(&["b", "c"])?;
     /// assert_eq!(v, ["a", "b", "c"]);
     /// # wasmtime_error::Ok(())
     /// ```
@@ -839,9 +858,9 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1]);
+    /// let mut v = try_vec![1]?;
     /// v.resize(3, 0)?;
     /// assert_eq!(v, [1, 0, 0]);
     /// v.resize(1, 0)?;
@@ -929,11 +948,12 @@ impl<T: PartialEq, A: Allocator> TryVec<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut v = TryVec::from(vec![1, 1, 2, 2, 2, 1]);
+    /// let mut v = try_vec![1, 1, 2, 2, 2, 1]?;
     /// v.dedup();
     /// assert_eq!(v, [1, 2, 1]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn dedup(&mut self) {
         self.inner.dedup();
@@ -1135,12 +1155,13 @@ impl<T, A: Allocator> IntoIterator for TryVec<T, A> {
 /// # Example
 ///
 /// ```
-/// use wasmtime_error::alloc::TryVec;
+/// use wasmtime_error::try_vec;
 ///
-/// let v = TryVec::from(vec![String::from("a"), String::from("b")]);
+/// let v = try_vec!["a", "b"]?;
 /// let mut iter = v.into_iter();
-/// assert_eq!(iter.next_back().as_deref(), Some("b"));
+/// assert_eq!(iter.next_back(), Some("b"));
 /// assert_eq!(iter.len(), 1);
+/// # wasmtime_error::Ok(())
 /// ```
 pub struct IntoIter<T, A: Allocator = Global>(allocator_api2::vec::IntoIter<T, A>);
 
@@ -1150,11 +1171,12 @@ impl<T, A: Allocator> IntoIter<T, A> {
     /// # Example
     ///
     /// ```
-    /// use wasmtime_error::alloc::TryVec;
+    /// use wasmtime_error::try_vec;
     ///
-    /// let mut iter = TryVec::from(vec![1, 2, 3]).into_iter();
+    /// let mut iter = try_vec![1, 2, 3]?.into_iter();
     /// iter.next();
     /// assert_eq!(iter.as_slice(), &[2, 3]);
+    /// # wasmtime_error::Ok(())
     /// ```
     pub fn as_slice(&self) -> &[T] {
         self.0.as_slice()

@@ -122,8 +122,9 @@ impl Error {
     /// error's chain, and it can be downcast back.
     ///
     /// Allocates once; an `OutOfMemory` is stored in the word instead, and
-    /// so are the allocation failures that convert into one (std's and
-    /// hashbrown's `TryReserveError`, allocator-api2's `AllocError`): the
+    /// so are the allocation failures that convert into one (std's and, with
+    /// the feature `hash-map`, hashbrown's `TryReserveError`;
+    /// allocator-api2's `AllocError`): the
     /// result `is::<OutOfMemory>()`. If the allocation fails, `error` is
     /// dropped and an out-of-memory error for that allocation is returned.
     ///
