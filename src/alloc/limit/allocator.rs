@@ -21,8 +21,10 @@ use super::thread::{self, Refill, Thread};
 /// #[global_allocator]
 /// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
 ///
+/// use wasmtime_error::alloc::TryCollect;
+///
 /// let scope = wasmtime_error::alloc::limit::MemoryScope::new(1 << 20)?;
-/// let squares: Vec<u64> = scope.run(|| (0..100).map(|n| n * n).collect());
+/// let squares: Vec<u64> = scope.run(|| (0..100).map(|n| n * n).try_collect())?;
 /// assert_eq!(scope.usage(), 800);
 /// drop(squares);
 /// assert_eq!(scope.usage(), 0);

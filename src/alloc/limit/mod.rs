@@ -26,6 +26,7 @@
 //!     Ok(words)
 //! }
 //!
+//! #[allow(clippy::disallowed_methods, reason = "the test input, made outside any scope")]
 //! let huge = "word ".repeat(10_000);
 //! for input in ["a small request", huge.as_str(), "another one"] {
 //!     let scope = MemoryScope::new(16 * 1024)?;
@@ -181,7 +182,8 @@ const NOT_INSTALLED: &str = "MemoryScope needs LimitAllocator as the global allo
 /// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
 ///
 /// fn work() -> wasmtime_error::Result<Vec<u8>> {
-///     let text = "x".repeat(200); // infallible: the scope is now exceeded
+///     #[allow(clippy::disallowed_methods, reason = "an infallible allocation, on purpose")]
+///     let text = "x".repeat(200); // charged anyway: the scope is now exceeded
 ///     limit::check()?;
 ///     Ok(text.into_bytes())
 /// }

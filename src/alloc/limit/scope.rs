@@ -72,6 +72,7 @@ impl MemoryScope {
     /// # Example
     ///
     /// ```
+    /// use wasmtime_error::alloc::TryVec;
     /// use wasmtime_error::alloc::limit::{LimitAllocator, MemoryScope};
     ///
     /// #[global_allocator]
@@ -79,7 +80,7 @@ impl MemoryScope {
     ///
     /// let outer = MemoryScope::new(4096)?;
     /// let inner = outer.run(|| MemoryScope::new(1 << 20))?;
-    /// let data = inner.run(|| vec![0u8; 1000]);
+    /// let data = inner.run(|| TryVec::<u8>::with_capacity(1000))?;
     /// assert_eq!((inner.usage(), outer.usage()), (1000, 1000));
     /// drop(data);
     /// assert_eq!(outer.usage(), 0);
@@ -178,14 +179,16 @@ impl MemoryScope {
     /// # Example
     ///
     /// ```
+    /// use wasmtime_error::alloc::TryString;
+    /// use wasmtime_error::try_vec;
     /// use wasmtime_error::alloc::limit::{LimitAllocator, MemoryScope};
     ///
     /// #[global_allocator]
     /// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
     ///
     /// let scope = MemoryScope::new(1 << 20)?;
-    /// let words = scope.run(|| vec!["a".to_string(), "b".to_string()]);
-    /// assert_eq!(scope.usage(), 2 * size_of::<String>() + 2);
+    /// let words = scope.run(|| try_vec![TryString::try_from("a")?, TryString::try_from("b")?])?;
+    /// assert_eq!(scope.usage(), 2 * size_of::<TryString>() + 2);
     /// # drop(words);
     /// # wasmtime_error::Ok(())
     /// ```
@@ -202,17 +205,19 @@ impl MemoryScope {
     /// ```
     /// use std::pin::pin;
     /// use std::task::{Context, Poll, Waker};
+    /// use wasmtime_error::alloc::TryVec;
     /// use wasmtime_error::alloc::limit::{LimitAllocator, MemoryScope};
     ///
     /// #[global_allocator]
     /// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
     ///
     /// let scope = MemoryScope::new(1 << 20)?;
-    /// let mut future = pin!(scope.bind(async { vec![1u8; 100] }));
+    /// let mut future = pin!(scope.bind(async { TryVec::<u8>::with_capacity(100) }));
     /// let mut context = Context::from_waker(Waker::noop());
     /// let Poll::Ready(bytes) = future.as_mut().poll(&mut context) else {
     ///     unreachable!()
     /// };
+    /// let bytes = bytes?;
     /// assert_eq!(scope.usage(), 100);
     /// # drop(bytes);
     /// # wasmtime_error::Ok(())
@@ -235,7 +240,8 @@ impl MemoryScope {
     /// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
     ///
     /// let scope = MemoryScope::new(100)?;
-    /// let big = scope.run(|| vec![0u8; 150]); // infallible: charged anyway
+    /// #[allow(clippy::disallowed_macros, reason = "an infallible allocation, on purpose")]
+    /// let big = scope.run(|| vec![0u8; 150]); // charged anyway
     /// let oom = scope.check().unwrap_err();
     /// assert_eq!(oom.requested_allocation_size(), 50);
     /// drop(big);
@@ -260,13 +266,14 @@ impl MemoryScope {
     /// # Example
     ///
     /// ```
+    /// use wasmtime_error::alloc::boxed::try_new_box;
     /// use wasmtime_error::alloc::limit::{LimitAllocator, MemoryScope};
     ///
     /// #[global_allocator]
     /// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
     ///
     /// let scope = MemoryScope::new(1 << 20)?;
-    /// let block = scope.run(|| Box::new([0u64; 8]));
+    /// let block = scope.run(|| try_new_box([0u64; 8]))?;
     /// assert_eq!(scope.usage(), 64);
     /// # drop(block);
     /// # wasmtime_error::Ok(())
@@ -282,13 +289,14 @@ impl MemoryScope {
     /// # Example
     ///
     /// ```
+    /// use wasmtime_error::alloc::TryVec;
     /// use wasmtime_error::alloc::limit::{LimitAllocator, MemoryScope};
     ///
     /// #[global_allocator]
     /// static ALLOCATOR: LimitAllocator = LimitAllocator::new(std::alloc::System);
     ///
     /// let scope = MemoryScope::new(1 << 20)?;
-    /// scope.run(|| drop(vec![0u8; 5000]));
+    /// scope.run(|| TryVec::<u8>::with_capacity(5000).map(drop))?;
     /// assert_eq!((scope.usage(), scope.peak()), (0, 5000));
     /// # wasmtime_error::Ok(())
     /// ```
