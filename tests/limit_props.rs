@@ -149,7 +149,7 @@ fn make_scopes(limits: &[usize]) -> Vec<MemoryScope> {
     scopes
 }
 
-/// Applies `op`, tells the model, and returns whether it was refused.
+/// Applies `op`, checking its outcome against the model, which it updates.
 fn apply(scopes: &[MemoryScope], blocks: &mut Vec<Block>, model: &mut Model, op: &Op) {
     match *op {
         Op::Alloc {
