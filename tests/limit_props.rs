@@ -101,6 +101,8 @@ fn op() -> impl Strategy<Value = Op> {
 struct Model {
     limits: Vec<usize>,
     refused: Vec<usize>,
+    /// The highest usage of each scope so far (one thread: exact).
+    peaks: Vec<usize>,
     /// The blocks alive.
     blocks: Vec<Owned>,
 }
@@ -128,6 +130,14 @@ impl Model {
     fn refuse(&mut self, scope: Option<usize>) {
         for s in self.chain(scope) {
             self.refused[s] += 1;
+        }
+    }
+
+    /// Raises the peaks of `scope`'s chain to its usage plus `extra` bytes
+    /// (a block that counts for a moment besides the live ones).
+    fn note_peaks(&mut self, scope: Option<usize>, extra: usize) {
+        for s in self.chain(scope) {
+            self.peaks[s] = self.peaks[s].max(self.usage(s) + extra);
         }
     }
 }
@@ -165,6 +175,7 @@ fn apply(scopes: &[MemoryScope], blocks: &mut Vec<Block>, model: &mut Model, op:
                 Some(block) => {
                     blocks.push(block);
                     model.blocks.push((scope, size));
+                    model.note_peaks(scope, 0);
                 }
                 None => model.refuse(scope),
             }
@@ -198,7 +209,12 @@ fn apply(scopes: &[MemoryScope], blocks: &mut Vec<Block>, model: &mut Model, op:
             );
             if resized {
                 assert_eq!(blocks[at].size(), size);
+                if owner != scope {
+                    // Moved: the new block was made while the old one lived.
+                    model.note_peaks(scope, size);
+                }
                 model.blocks[at] = (scope, size);
+                model.note_peaks(scope, 0);
             } else {
                 model.refuse(scope);
             }
@@ -211,7 +227,7 @@ fn check_counters(scopes: &[MemoryScope], model: &Model) {
     for (s, scope) in scopes.iter().enumerate() {
         let usage = model.usage(s);
         assert_eq!(scope.usage(), usage, "usage of scope {s}");
-        assert!(scope.peak() >= usage, "peak of scope {s}");
+        assert_eq!(scope.peak(), model.peaks[s], "peak of scope {s}");
         assert_eq!(scope.refused(), model.refused[s], "refusals of scope {s}");
         let over = model
             .chain(Some(s))
@@ -241,7 +257,12 @@ proptest! {
         ops in prop::collection::vec(op(), 1..if cfg!(miri) { 12 } else { 60 }),
     ) {
         let scopes = make_scopes(&limits);
-        let mut model = Model { limits, refused: vec![0; 4], blocks: Vec::new() };
+        let mut model = Model {
+            limits,
+            refused: vec![0; 4],
+            peaks: vec![0; 4],
+            blocks: Vec::new(),
+        };
         let mut blocks = Vec::with_capacity(ops.len());
         for op in &ops {
             apply(&scopes, &mut blocks, &mut model, op);
@@ -296,6 +317,7 @@ proptest! {
         let model = Model {
             limits: limits.clone(),
             refused: vec![0; 4],
+            peaks: vec![0; 4],
             blocks: kept.iter().flat_map(|(_, owners)| owners.iter().copied()).collect(),
         };
         for (s, scope) in scopes.iter().enumerate() {

@@ -235,7 +235,7 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             } else {
                 // SAFETY: charged to `owner`'s chain when allocated, and
                 // held alive by those bytes.
-                unsafe { state::credit(owner, size) };
+                unsafe { thread.credit_other(owner, size) };
             }
         });
     }

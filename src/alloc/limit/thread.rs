@@ -252,6 +252,23 @@ impl Thread {
         }
     }
 
+    /// Credits `bytes` to `owner`'s chain, which is not the current scope
+    /// but may share levels with it: the thread first publishes its peak
+    /// there, before their usage drops.
+    ///
+    /// # Safety
+    ///
+    /// `bytes` were charged to `owner`'s chain and not yet credited.
+    #[inline(never)]
+    pub(super) unsafe fn credit_other(&self, owner: NonNull<State>, bytes: usize) {
+        if let Some((current, _)) = self.own_reserve() {
+            // SAFETY: the current scope is held by this thread.
+            unsafe { self.publish_peak(current) };
+        }
+        // SAFETY: the caller's promise.
+        unsafe { state::credit(owner, bytes) };
+    }
+
     /// Gives back all of the reserve but one chunk.
     ///
     /// # Safety
