@@ -4,6 +4,8 @@
 //! `Err(OutOfMemory)`, with nothing leaked and every scope's counters freed
 //! (the harness checks the bytes, Miri the blocks).
 
+use std::alloc::Layout;
+
 use wasmtime_error::alloc::limit::{LimitAllocator, MemoryScope};
 use wasmtime_error::alloc::{TryHashMap, TryString, TryVec};
 use wasmtime_error::oom_test::{OomTest, OomTestAllocator};
@@ -45,6 +47,40 @@ fn scoped_work() -> Result<()> {
         outer.usage()
     );
     Ok(())
+}
+
+/// A block the inner allocator fails to make is no peak: neither one the
+/// reserve covered (an unmarked request) nor one charged for just before
+/// (a fallible request past the reserve).
+fn failed_blocks_are_no_peak() -> Result<()> {
+    let scope = MemoryScope::new(1 << 20)?;
+    let kept = scope.run(|| TryVec::<u8>::with_capacity(100))?;
+    let layout = Layout::new::<[u8; 1000]>();
+    // SAFETY: not zero-sized; freed below with the same layout. A direct
+    // call, so that a failure is a null pointer, not an abort.
+    let block = scope.run(|| unsafe { std::alloc::alloc(layout) });
+    let peak = if block.is_null() { 100 } else { 1100 };
+    ensure!(scope.peak() == peak, "peak {} for {peak}", scope.peak());
+    if block.is_null() {
+        return Err(OutOfMemory::new(layout.size()).into());
+    }
+    // SAFETY: allocated just above with this layout.
+    unsafe { std::alloc::dealloc(block, layout) };
+    let large = scope.run(|| TryVec::<u8>::with_capacity(40_000));
+    let peak = if large.is_ok() { 40_100 } else { 1100 };
+    ensure!(scope.peak() == peak, "peak {} for {peak}", scope.peak());
+    drop((kept, large?));
+    ensure!(scope.usage() == 0);
+    Ok(())
+}
+
+#[test]
+fn failed_blocks_under_injected_failures_are_no_peak() {
+    OomTest::new()
+        .isolated(false)
+        .test(failed_blocks_are_no_peak)
+        .unwrap();
+    failed_blocks_are_no_peak().unwrap();
 }
 
 /// In this process (Miri's way too): the harness's own allocations for

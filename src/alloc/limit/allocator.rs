@@ -5,8 +5,8 @@ use core::ptr::{self, NonNull};
 use std::alloc::System;
 
 use super::block::Shape;
-use super::state::{self, State};
-use super::thread::{self, Refill, Thread};
+use super::state::State;
+use super::thread::{self, MOST_RESERVE, Refill, Thread};
 
 /// A global allocator over another (`A`, by default the system allocator)
 /// that charges every allocation made on a thread inside a
@@ -67,89 +67,83 @@ impl<A> LimitAllocator<A> {
 }
 
 impl<A: GlobalAlloc> LimitAllocator<A> {
-    /// `alloc` or `alloc_zeroed`. Kept short on the two common paths: a
-    /// small block with no scope (forwarded), and a small block in a scope
-    /// that the thread's reserve covers (tagged); the rest is out of line.
+    /// `alloc` (`ZEROED` false) or `alloc_zeroed`. Inlined, and kept small
+    /// so that callers can inline it: a small block with no scope is
+    /// forwarded after one thread-local read; every other case is a call.
     ///
     /// # Safety
     ///
     /// `GlobalAlloc::alloc`'s.
     #[inline(always)]
-    unsafe fn allocate(&self, layout: Layout, zeroed: bool) -> *mut u8 {
-        // SAFETY: used within this call, on this thread.
-        let thread = unsafe { thread::this() };
-        if Shape::new(layout, false) == Shape::Plain && thread.current().is_null() {
-            // SAFETY: the caller's promises.
-            return unsafe { self.allocate_owned(Shape::Plain, layout, zeroed, ptr::null()) };
-        }
-        // SAFETY: the caller's promises.
-        unsafe { self.allocate_charged(thread, layout, zeroed) }
-    }
-
-    /// `allocate` with a scope current, or of an over-aligned block. The
-    /// common case, an unmarked small block the reserve covers, is made
-    /// here; every other case goes on out of line.
-    ///
-    /// # Safety
-    ///
-    /// `GlobalAlloc::alloc`'s.
-    #[inline(never)]
-    unsafe fn allocate_charged(&self, thread: &Thread, layout: Layout, zeroed: bool) -> *mut u8 {
-        let size = layout.size();
+    unsafe fn allocate<const ZEROED: bool>(&self, layout: Layout) -> *mut u8 {
         if Shape::new(layout, false) != Shape::Plain {
             // SAFETY: the caller's promises.
-            return unsafe { self.allocate_over_aligned(thread, layout, zeroed) };
+            return unsafe { self.allocate_over_aligned(layout, ZEROED) };
         }
-        let fallible = thread.take_mark();
-        // SAFETY: a scope is current.
-        if fallible || !unsafe { thread.take(size, false) } {
-            // SAFETY: the caller's promises; a scope is current.
-            return unsafe { self.allocate_scoped(thread, layout, zeroed, fallible) };
+        if thread::current().is_null() {
+            // SAFETY: the caller's promises.
+            return unsafe { self.allocate_owned(Shape::Plain, layout, ZEROED, ptr::null()) };
         }
-        let owner = thread.current();
-        // SAFETY: the caller's promises.
-        let block = thread
-            .outside_scope(|| unsafe { self.allocate_owned(Shape::Tagged, layout, zeroed, owner) });
-        // SAFETY: the bytes were just taken for the block.
-        unsafe { self.settle(thread, block, size) }
+        // SAFETY: the caller's promises; a scope (or the probe) is current.
+        unsafe { self.allocate_tagged::<ZEROED>(layout) }
     }
 
-    /// `allocate` of a block aligned to 16 or more.
+    /// A small block with a scope (or the probe) current. The common case
+    /// is made here, with nothing kept across the inner call but the owner
+    /// and the size: unmarked, and the reserve covers it. The rest goes on
+    /// to `allocate_scoped`.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::alloc`'s; the alignment is at most 8; a scope (or the
+    /// probe) is current.
+    #[inline(never)]
+    unsafe fn allocate_tagged<const ZEROED: bool>(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: used within this call, on this thread.
+        let thread = unsafe { thread::this() };
+        let size = layout.size();
+        if !thread.take_unmarked(size) {
+            let fallible = thread.take_mark();
+            // SAFETY: the caller's promises.
+            return unsafe { self.allocate_scoped(thread, layout, ZEROED, fallible) };
+        }
+        let owner = thread.current();
+        // SAFETY: `GlobalAlloc::alloc` is never given a zero-sized layout,
+        // and the reserve, which covered `size`, never holds more than
+        // `MOST_RESERVE` (`take_unmarked` checks it in debug builds). Said
+        // so that the tagged size is known to be 16 at least: `System`
+        // then calls plain `malloc`, which cannot see the thread's state.
+        unsafe { core::hint::assert_unchecked(size != 0 && size <= MOST_RESERVE) };
+        // SAFETY: the reserve covered `size`, and a reserve never holds more
+        // than `MOST_RESERVE`, so the tagged size does not overflow.
+        let inner_layout = unsafe { Shape::Tagged.inner_layout_unchecked(size, layout.align()) };
+        // SAFETY: `inner_layout` is the tagged one, not zero-sized.
+        let block = thread.outside_scope(|| unsafe {
+            self.open_new(Shape::Tagged, inner_layout, layout.align(), ZEROED, owner)
+        });
+        if block.is_null() {
+            // SAFETY: the bytes were just taken, for no block.
+            unsafe { thread.give_back(size) };
+        }
+        block
+    }
+
+    /// A block aligned to 16 or more, with or without a scope.
     ///
     /// # Safety
     ///
     /// `GlobalAlloc::alloc`'s.
     #[inline(never)]
-    unsafe fn allocate_over_aligned(
-        &self,
-        thread: &Thread,
-        layout: Layout,
-        zeroed: bool,
-    ) -> *mut u8 {
+    unsafe fn allocate_over_aligned(&self, layout: Layout, zeroed: bool) -> *mut u8 {
+        // SAFETY: used within this call, on this thread.
+        let thread = unsafe { thread::this() };
         if thread.current().is_null() {
             // SAFETY: the caller's promises.
             return unsafe { self.allocate_owned(Shape::Headed, layout, zeroed, ptr::null()) };
         }
         let fallible = thread.take_mark();
-        // SAFETY: the caller's promises; a scope is current.
+        // SAFETY: the caller's promises; a scope (or the probe) is current.
         unsafe { self.allocate_scoped(thread, layout, zeroed, fallible) }
-    }
-
-    /// After a charged allocation: gives the bytes back if it failed,
-    /// notes how low the reserve went if not.
-    ///
-    /// # Safety
-    ///
-    /// `size` bytes were just taken from the reserve of the current scope.
-    #[inline(always)]
-    unsafe fn settle(&self, thread: &Thread, block: *mut u8, size: usize) -> *mut u8 {
-        if block.is_null() {
-            // SAFETY: the caller's promise.
-            unsafe { thread.refund(size) };
-        } else {
-            thread.settle();
-        }
-        block
     }
 
     /// The inner block for a new block of `shape`, opened, with `owner`.
@@ -170,6 +164,26 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         };
         // SAFETY: `inner_layout` is at least as large as `layout`, so not
         // zero-sized.
+        unsafe { self.open_new(shape, inner_layout, layout.align(), zeroed, owner) }
+    }
+
+    /// A new inner block of `inner_layout`, `shape`'s layout for a block
+    /// aligned to `align`, opened with `owner`; null if the inner
+    /// allocator fails.
+    ///
+    /// # Safety
+    ///
+    /// `inner_layout` is not zero-sized, and is `shape`'s for `align`.
+    #[inline(always)]
+    unsafe fn open_new(
+        &self,
+        shape: Shape,
+        inner_layout: Layout,
+        align: usize,
+        zeroed: bool,
+        owner: *const State,
+    ) -> *mut u8 {
+        // SAFETY: the caller's promise.
         let inner = unsafe {
             if zeroed {
                 self.inner.alloc_zeroed(inner_layout)
@@ -180,12 +194,13 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         if inner.is_null() {
             return inner;
         }
-        // SAFETY: a live block of `shape.inner_layout(..)`.
-        unsafe { shape.open(inner, layout.align(), owner) }
+        // SAFETY: a live block of `shape.inner_layout(_, align)`.
+        unsafe { shape.open(inner, align, owner) }
     }
 
-    /// An allocation with a scope current that the reserve does not cover
-    /// (or of an over-aligned block): charged, then recorded.
+    /// An allocation with a scope current that the reserve does not cover,
+    /// that is marked fallible, or of an over-aligned block: charged, then
+    /// recorded.
     ///
     /// # Safety
     ///
@@ -216,16 +231,20 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         // SAFETY: the caller's promises.
         let block =
             thread.outside_scope(|| unsafe { self.allocate_owned(shape, layout, zeroed, owner) });
-        // SAFETY: the bytes were just taken for the block.
-        unsafe { self.settle(thread, block, size) }
+        if block.is_null() {
+            // SAFETY: the bytes were just taken, for no block.
+            unsafe { thread.give_back(size) };
+        }
+        block
     }
 
-    /// Gives a freed block's bytes back to its owner: into the reserve when
-    /// it is this thread's current scope, else up the owner's chain.
+    /// Gives the bytes of a freed block (or what a shrink freed) back to
+    /// its owner: into the reserve when it is this thread's current scope,
+    /// else up the owner's chain.
     ///
     /// # Safety
     ///
-    /// `owner` is the owner of a block of `size` bytes just freed.
+    /// `owner` was charged `size` bytes for a block, just freed.
     #[inline(always)]
     unsafe fn credit(owner: NonNull<State>, size: usize) {
         thread::with(|thread| {
@@ -299,16 +318,50 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         unsafe { shape.open(inner, align, owner) }
     }
 
-    /// `dealloc` of a block with an owner word: freed, then credited to
-    /// its owner (into the reserve when it is the current scope).
+    /// `dealloc` of a block with an owner word. The common case, a tagged
+    /// block of the current scope whose bytes the reserve keeps, is made
+    /// here with nothing kept across the inner call (the last); the rest
+    /// goes on to `deallocate_credited`.
     ///
     /// # Safety
     ///
-    /// `GlobalAlloc::dealloc`'s.
+    /// `GlobalAlloc::dealloc`'s, and the block is not plain.
     #[inline(never)]
     unsafe fn deallocate_owned(&self, block: *mut u8, layout: Layout) {
         let (size, align) = (layout.size(), layout.align());
-        let shape = Shape::of(block, layout);
+        if Shape::new(layout, false) == Shape::Plain {
+            // SAFETY: not plain, so tagged; it is live.
+            let owner = unsafe { Shape::Tagged.owner(block) };
+            // SAFETY: used within this call, on this thread.
+            let thread = unsafe { thread::this() };
+            if owner == thread.current() && thread.keep(size) {
+                // SAFETY: a tagged block of this layout, whose inner layout
+                // was valid.
+                return unsafe {
+                    let inner_layout = Shape::Tagged.inner_layout_unchecked(size, align);
+                    self.inner
+                        .dealloc(Shape::Tagged.inner(block, align), inner_layout)
+                };
+            }
+        }
+        // SAFETY: the caller's promises.
+        unsafe { self.deallocate_credited(block, layout) }
+    }
+
+    /// `dealloc` of a block with an owner word: freed, then credited to its
+    /// owner (into the reserve when it is the current scope).
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::dealloc`'s, and the block is not plain.
+    #[inline(never)]
+    unsafe fn deallocate_credited(&self, block: *mut u8, layout: Layout) {
+        let (size, align) = (layout.size(), layout.align());
+        // Not plain, so tagged when the alignment is small.
+        let shape = match Shape::new(layout, false) {
+            Shape::Plain => Shape::Tagged,
+            _ => Shape::Headed,
+        };
         // SAFETY: `block` came from this allocator with `layout`, so it has
         // this shape, and its inner layout was valid; it is live until
         // freed here, after its owner is read.
@@ -318,6 +371,8 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             self.inner.dealloc(shape.inner(block, align), inner_layout);
             owner
         };
+        // A tagged block's owner is never null (one is made only with a
+        // scope current); a headed block's is null when it has none.
         if let Some(owner) = NonNull::new(owner.cast_mut()) {
             // SAFETY: `owner` was charged `size` for the block.
             unsafe { Self::credit(owner, size) };
@@ -354,11 +409,9 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             // back, a shrink what it freed.
             unsafe {
                 if resized.is_null() && new_size > size {
-                    Self::credit(owner, new_size - size);
+                    thread::with(|thread| thread.give_back(new_size - size));
                 } else if !resized.is_null() && new_size < size {
                     Self::credit(owner, size - new_size);
-                } else if !resized.is_null() {
-                    thread::with(Thread::settle);
                 }
             }
         }
@@ -379,13 +432,13 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's promises.
-        unsafe { self.allocate(layout, false) }
+        unsafe { self.allocate::<false>(layout) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's promises.
-        unsafe { self.allocate(layout, true) }
+        unsafe { self.allocate::<true>(layout) }
     }
 
     #[inline]
@@ -399,7 +452,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
                 self.inner.dealloc(block, inner_layout)
             };
         }
-        // SAFETY: the caller's promises.
+        // SAFETY: the caller's promises; the block is not plain.
         unsafe { self.deallocate_owned(block, layout) }
     }
 

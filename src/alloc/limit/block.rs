@@ -10,10 +10,11 @@
 //!   so that `System` still calls plain `malloc`, which it does when the
 //!   alignment is at most its minimum and at most the size). The pointer is
 //!   a multiple of 16.
-//! - **alignment up to 8, in a scope** ([`Shape::Tagged`]): 8 bytes more, at
-//!   alignment 16; the owner is written in the first 8 and the caller gets
-//!   the block 8 bytes in, which is 8 more than a multiple of 16. That bit
-//!   is what `dealloc` and `realloc` test.
+//! - **alignment up to 8, in a scope** ([`Shape::Tagged`]): 8 bytes more
+//!   (rounded up to a multiple of 8, so 16 at least), at alignment 16; the
+//!   owner is written in the first 8 and the caller gets the block 8 bytes
+//!   in, which is 8 more than a multiple of 16. That bit is what `dealloc`
+//!   and `realloc` test.
 //! - **alignment 16 or more** ([`Shape::Headed`]): always a header of one
 //!   alignment in front, whose last word holds the owner, or null. The
 //!   caller's layout says which shape it is, so no bit is needed.
@@ -62,7 +63,9 @@ impl Shape {
     pub(super) fn of(block: *mut u8, layout: Layout) -> Shape {
         if layout.align() > TAG {
             Shape::Headed
-        } else if block.addr() % SMALL_ALIGN == TAG {
+        } else if block.addr() & TAG != 0 {
+            // A small block is 0 (plain) or 8 (tagged) past a multiple of
+            // 16: the bit of 8 tells them apart, in one test.
             Shape::Tagged
         } else {
             Shape::Plain
@@ -94,7 +97,9 @@ impl Shape {
     pub(super) unsafe fn inner_layout_unchecked(self, size: usize, align: usize) -> Layout {
         let (size, align) = match self {
             Shape::Plain => (size.max(SMALL_ALIGN), SMALL_ALIGN),
-            Shape::Tagged => ((size + TAG).max(SMALL_ALIGN), SMALL_ALIGN),
+            // Rounded up to a multiple of 8: at least 16 (for `System`'s
+            // plain `malloc`) for any size but 0, in two instructions.
+            Shape::Tagged => ((size + TAG + (TAG - 1)) & !(TAG - 1), SMALL_ALIGN),
             Shape::Headed => (size + align, align),
         };
         // SAFETY: the caller's promise: this layout was valid.

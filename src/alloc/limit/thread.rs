@@ -19,6 +19,10 @@ use crate::OutOfMemory;
 /// request needs.
 pub(super) const CHUNK: usize = 32 * 1024;
 
+/// The most a thread ever holds in reserve: `refund` trims above it, and
+/// `refill` leaves at most one chunk.
+pub(super) const MOST_RESERVE: usize = 2 * CHUNK;
+
 /// What a thread keeps.
 pub(super) struct Thread {
     /// The current scope (a counted reference), null for none, or
@@ -26,7 +30,10 @@ pub(super) struct Thread {
     current: Cell<*const State>,
     /// Bytes charged to the current scope's chain and not handed out.
     reserve: Cell<usize>,
-    /// The lowest `reserve` since the peak was last published.
+    /// With `reserve` (the lower of the two), the lowest the reserve has
+    /// been since the peak was last published. Kept up to date where the
+    /// reserve rises (a free), not where it falls (an allocation): the
+    /// lowest value is the one just before a rise, or the present one.
     reserve_low: Cell<usize>,
     /// The fallible mark: the next allocation in a scope may be refused.
     fallible: Cell<bool>,
@@ -150,6 +157,23 @@ impl Thread {
         result
     }
 
+    /// Hands out `bytes` from the reserve if it holds them and the
+    /// fallible mark is not set: the allocator's short path, which needs
+    /// no scope's counters. `true` only for at most [`MOST_RESERVE`] bytes.
+    #[inline(always)]
+    pub(super) fn take_unmarked(&self, bytes: usize) -> bool {
+        let reserve = self.reserve.get();
+        debug_assert!(reserve <= MOST_RESERVE, "the reserve went past its bound");
+        if self.fallible.get() {
+            return false;
+        }
+        let Some(left) = reserve.checked_sub(bytes) else {
+            return false;
+        };
+        self.reserve.set(left);
+        true
+    }
+
     /// Hands out `bytes` from the reserve if it holds them, and, for a
     /// fallible request, if no scope on the chain is over its limit.
     ///
@@ -173,16 +197,6 @@ impl Thread {
         }
         self.reserve.set(reserve - bytes);
         true
-    }
-
-    /// Notes, once a block is made, how low the reserve went: the bytes in
-    /// use rose by as much.
-    #[inline(always)]
-    pub(super) fn settle(&self) {
-        let reserve = self.reserve.get();
-        if reserve < self.reserve_low.get() {
-            self.reserve_low.set(reserve);
-        }
     }
 
     /// Charges the chain so that the reserve covers `bytes`, which `take`
@@ -229,24 +243,64 @@ impl Thread {
                 unsafe { state::count_refusal(current) };
                 return Refill::Refused;
             };
-        // In use: what it was, until `settle` counts the new block.
+        // In use: what it was; the new block counts once made, through
+        // the reserve (`give_back` undoes the dip if it is not).
         self.reserve_low.set(reserve + amount);
         self.reserve.set(reserve + amount - bytes);
         Refill::Charged
     }
 
-    /// Puts `bytes` of a block of the current scope (freed, or not made
-    /// after all) back into the reserve, trimming it to one chunk when it
-    /// holds more than two.
+    /// Puts `bytes` of a block of the current scope, about to be freed,
+    /// back into the reserve if that keeps it within [`MOST_RESERVE`]; the
+    /// reserve before is noted as the lowest if it is. `false`, changing
+    /// nothing, when the reserve would have to be trimmed (`refund` then).
+    #[inline(always)]
+    pub(super) fn keep(&self, bytes: usize) -> bool {
+        let reserve = self.reserve.get();
+        if bytes > MOST_RESERVE - reserve {
+            return false;
+        }
+        self.note_low(reserve);
+        self.reserve.set(reserve + bytes);
+        true
+    }
+
+    /// Notes `reserve`, the present one, about to rise, as the lowest if
+    /// it is.
+    #[inline(always)]
+    fn note_low(&self, reserve: usize) {
+        if reserve < self.reserve_low.get() {
+            self.reserve_low.set(reserve);
+        }
+    }
+
+    /// Puts `bytes` of a block of the current scope, freed (or what a
+    /// shrink freed), back into the reserve, trimming it to one chunk when
+    /// it holds more than two. The reserve before is noted as the lowest
+    /// if it is.
     ///
     /// # Safety
     ///
     /// A scope is current, and `bytes` were charged to it.
     #[inline(always)]
     pub(super) unsafe fn refund(&self, bytes: usize) {
+        self.note_low(self.reserve.get());
+        // SAFETY: the caller's promise.
+        unsafe { self.give_back(bytes) };
+    }
+
+    /// Puts back `bytes` just taken from the reserve for a block that was
+    /// not made after all: as if they had never been taken, so the lowest
+    /// reserve is not noted. Trims as `refund` does.
+    ///
+    /// # Safety
+    ///
+    /// A scope is current, and `bytes` were charged to it.
+    #[inline(always)]
+    pub(super) unsafe fn give_back(&self, bytes: usize) {
         let reserve = self.reserve.get() + bytes;
         self.reserve.set(reserve);
-        if reserve > 2 * CHUNK {
+        if reserve > MOST_RESERVE {
             // SAFETY: the caller's promise.
             unsafe { self.trim() };
         }
@@ -311,7 +365,7 @@ impl Thread {
     ///
     /// `current` is the current scope, held by this thread.
     unsafe fn publish_peak(&self, current: NonNull<State>) {
-        let low = self.reserve_low.get();
+        let low = self.reserve_low();
         let mut level = Some(current);
         while let Some(at) = level {
             // SAFETY: held by this thread, and each parent by its child.
@@ -332,7 +386,7 @@ impl Thread {
     /// The lowest reserve this thread has held since it last published the
     /// peak: the bytes charged but for it are the most it had in use since.
     pub(super) fn reserve_low(&self) -> usize {
-        self.reserve_low.get()
+        self.reserve_low.get().min(self.reserve.get())
     }
 
     /// Makes `state` the current scope: the reserve of the scope left goes
