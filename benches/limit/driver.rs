@@ -3,8 +3,9 @@
 //! three scopes deep and near the limit; each arm a binary of its own
 //! (`limit-arm-*`), run in turn, the arms interleaved within each round so
 //! that the machine's drift spreads over all of them. Prints the medians
-//! as a Markdown table, the largest overshoot of fallible requests racing
-//! for the last bytes of a scope, and the machine.
+//! of CPU time (see `workloads.rs`) as a Markdown table, the largest
+//! overshoot of fallible requests racing for the last bytes of a scope, and
+//! the machine with its load.
 //!
 //! `cargo bench -p wasmtime-error-benches --features limit --bench limit`
 //! (`-- ROUNDS`, 7 by default).
@@ -33,16 +34,16 @@ const ARMS: [(&str, &str, &str); 6] = [
 ];
 
 const WORKLOADS: [(&str, &str); 5] = [
-    ("churn", "small-block churn, 64 live (ns/op)"),
-    ("vec", "`Vec<u64>` grown by realloc (ns/push)"),
-    ("parse", "serde_json, 4 MB document (ms/parse)"),
+    ("churn", "small-block churn, 64 live (CPU ns/op)"),
+    ("vec", "`Vec<u64>` grown by realloc (CPU ns/push)"),
+    ("parse", "serde_json, 4 MB document (CPU ms/parse)"),
     (
         "threads-shared",
-        "2 threads, one shared scope, cross frees (ns/op)",
+        "2 threads, one shared scope, cross frees (CPU ns/op)",
     ),
     (
         "threads-each",
-        "2 threads, a scope each, cross frees (ns/op)",
+        "2 threads, a scope each, cross frees (CPU ns/op)",
     ),
 ];
 
@@ -77,6 +78,14 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), Linux {kernel}")
 }
 
+/// The load average over the last minute, as the kernel reports it.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |avg| avg.split(' ').next().unwrap_or("unknown").to_owned(),
+    )
+}
+
 fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
@@ -85,6 +94,7 @@ fn main() {
     // times[workload][arm]
     let mut times = vec![vec![Vec::new(); ARMS.len()]; WORKLOADS.len()];
     let mut overshoot = isize::MIN;
+    let load_before = load();
     for round in 0..rounds {
         for (w, (workload, _)) in WORKLOADS.iter().enumerate() {
             for turn in 0..ARMS.len() {
@@ -125,7 +135,8 @@ fn main() {
     }
     println!();
     println!(
-        "Medians of {rounds} interleaved runs; in parentheses, the difference from the system allocator."
+        "Medians of {rounds} interleaved runs of CPU time (the thread's; both threads' for the \
+         two-thread workloads); in parentheses, the difference from the system allocator."
     );
     println!(
         "Largest overshoot past a 1 MiB limit by two threads racing with fallible requests, \
@@ -138,5 +149,9 @@ fn main() {
             "PAST THE LIMIT"
         }
     );
-    println!("Machine: {}.", machine());
+    println!(
+        "Machine: {}; load average {load_before} at the start, {} at the end.",
+        machine(),
+        load()
+    );
 }
