@@ -85,23 +85,37 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
             return unsafe { self.allocate_owned(Shape::Plain, layout, ZEROED, ptr::null()) };
         }
         // SAFETY: the caller's promises; a scope (or the probe) is current.
-        unsafe { self.allocate_tagged::<ZEROED>(layout) }
+        unsafe { self.allocate_tagged::<ZEROED>(layout.size()) }
     }
 
-    /// A small block with a scope (or the probe) current. The common case
-    /// is made here, with nothing kept across the inner call but the owner
-    /// and the size: unmarked, and the reserve covers it. The rest goes on
-    /// to `allocate_scoped`.
+    /// The layout of a small block of `size` bytes, as this allocator sees
+    /// it: every alignment up to 8 is laid out alike (`Shape` treats them
+    /// all as 8), so the paths of small blocks pass the size alone.
     ///
     /// # Safety
     ///
-    /// `GlobalAlloc::alloc`'s; the alignment is at most 8; a scope (or the
-    /// probe) is current.
+    /// `size` is that of a valid layout of alignment at most 8.
+    #[inline(always)]
+    unsafe fn small_layout(size: usize) -> Layout {
+        // SAFETY: such a size is at most `isize::MAX`, all alignment 1 asks.
+        unsafe { Layout::from_size_align_unchecked(size, 1) }
+    }
+
+    /// A small block of `size` bytes with a scope (or the probe) current.
+    /// The common case is made here: unmarked, and the reserve covers it
+    /// (the reserve, the inner call, the owner word). The rest goes on to
+    /// `allocate_scoped`.
+    ///
+    /// # Safety
+    ///
+    /// `GlobalAlloc::alloc`'s, for a layout of `size` bytes and an
+    /// alignment of at most 8; a scope (or the probe) is current.
     #[inline(never)]
-    unsafe fn allocate_tagged<const ZEROED: bool>(&self, layout: Layout) -> *mut u8 {
+    unsafe fn allocate_tagged<const ZEROED: bool>(&self, size: usize) -> *mut u8 {
         // SAFETY: used within this call, on this thread.
         let thread = unsafe { thread::this() };
-        let size = layout.size();
+        // SAFETY: the caller's promise.
+        let layout = unsafe { Self::small_layout(size) };
         if !thread.take_unmarked(size) {
             let fallible = thread.take_mark();
             // SAFETY: the caller's promises.
@@ -318,31 +332,30 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
         unsafe { shape.open(inner, align, owner) }
     }
 
-    /// `dealloc` of a block with an owner word. The common case, a tagged
+    /// `dealloc` of a tagged block of `size` bytes. The common case, a
     /// block of the current scope whose bytes the reserve keeps, is made
-    /// here with nothing kept across the inner call (the last); the rest
-    /// goes on to `deallocate_credited`.
+    /// here, ending in the inner call, so that nothing is kept across it;
+    /// the rest goes on to `deallocate_credited`.
     ///
     /// # Safety
     ///
-    /// `GlobalAlloc::dealloc`'s, and the block is not plain.
+    /// `GlobalAlloc::dealloc`'s, for a tagged block of `size` bytes.
     #[inline(never)]
-    unsafe fn deallocate_owned(&self, block: *mut u8, layout: Layout) {
-        let (size, align) = (layout.size(), layout.align());
-        if Shape::new(layout, false) == Shape::Plain {
-            // SAFETY: not plain, so tagged; it is live.
-            let owner = unsafe { Shape::Tagged.owner(block) };
-            // SAFETY: used within this call, on this thread.
-            let thread = unsafe { thread::this() };
-            if owner == thread.current() && thread.keep(size) {
-                // SAFETY: a tagged block of this layout, whose inner layout
-                // was valid.
-                return unsafe {
-                    let inner_layout = Shape::Tagged.inner_layout_unchecked(size, align);
-                    self.inner
-                        .dealloc(Shape::Tagged.inner(block, align), inner_layout)
-                };
-            }
+    unsafe fn deallocate_tagged(&self, block: *mut u8, size: usize) {
+        // SAFETY: the caller's promise.
+        let layout = unsafe { Self::small_layout(size) };
+        // SAFETY: a tagged block, live.
+        let owner = unsafe { Shape::Tagged.owner(block) };
+        // SAFETY: used within this call, on this thread.
+        let thread = unsafe { thread::this() };
+        if owner == thread.current() && thread.keep(size) {
+            // SAFETY: a tagged block of this layout, whose inner layout was
+            // valid.
+            return unsafe {
+                let inner_layout = Shape::Tagged.inner_layout_unchecked(size, layout.align());
+                self.inner
+                    .dealloc(Shape::Tagged.inner(block, layout.align()), inner_layout)
+            };
         }
         // SAFETY: the caller's promises.
         unsafe { self.deallocate_credited(block, layout) }
@@ -443,17 +456,19 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
 
     #[inline]
     unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
-        if Shape::of(block, layout) == Shape::Plain {
+        match Shape::of(block, layout) {
             // SAFETY: a plain block, allocated with this layout, so its
             // inner layout was valid.
-            return unsafe {
+            Shape::Plain => unsafe {
                 let inner_layout =
                     Shape::Plain.inner_layout_unchecked(layout.size(), layout.align());
                 self.inner.dealloc(block, inner_layout)
-            };
+            },
+            // SAFETY: the caller's promises, for a tagged block.
+            Shape::Tagged => unsafe { self.deallocate_tagged(block, layout.size()) },
+            // SAFETY: the caller's promises, for a headed block.
+            Shape::Headed => unsafe { self.deallocate_credited(block, layout) },
         }
-        // SAFETY: the caller's promises; the block is not plain.
-        unsafe { self.deallocate_owned(block, layout) }
     }
 
     #[inline]

@@ -257,11 +257,14 @@ impl Thread {
     #[inline(always)]
     pub(super) fn keep(&self, bytes: usize) -> bool {
         let reserve = self.reserve.get();
-        if bytes > MOST_RESERVE - reserve {
+        // No overflow: the reserve is at most `MOST_RESERVE`, a block at
+        // most `isize::MAX` bytes.
+        let kept = reserve + bytes;
+        if kept > MOST_RESERVE {
             return false;
         }
         self.note_low(reserve);
-        self.reserve.set(reserve + bytes);
+        self.reserve.set(kept);
         true
     }
 
