@@ -17,7 +17,7 @@ use std_alloc::boxed::Box;
 
 use allocator_api2::alloc::{Allocator, Global};
 
-use super::{TryVec, array_oom};
+use super::{TryVec, array_oom, fallible};
 use crate::OutOfMemory;
 
 /// `Box::new(value)`, fallible. On failure `value` is dropped.
@@ -33,8 +33,7 @@ use crate::OutOfMemory;
 /// ```
 pub fn try_new_box<T>(value: T) -> Result<Box<T>, OutOfMemory> {
     let layout = Layout::new::<T>();
-    let ptr = Global
-        .allocate(layout)
+    let ptr = fallible(|| Global.allocate(layout))
         .map_err(|_| OutOfMemory::new(layout.size()))?
         .cast::<T>();
     // SAFETY: `ptr` is valid for a write of one `T` (freshly allocated with
@@ -105,8 +104,7 @@ pub fn try_new_boxed_str(s: &str) -> Result<Box<str>, OutOfMemory> {
 /// ```
 pub fn new_uninit_boxed_slice<T>(len: usize) -> Result<Box<[MaybeUninit<T>]>, OutOfMemory> {
     let layout = Layout::array::<T>(len).map_err(|_| array_oom(len, mem::size_of::<T>()))?;
-    let block = Global
-        .allocate(layout)
+    let block = fallible(|| Global.allocate(layout))
         .map_err(|_| OutOfMemory::new(layout.size()))?
         .cast::<MaybeUninit<T>>();
     let slots = ptr::slice_from_raw_parts_mut(block.as_ptr(), len);

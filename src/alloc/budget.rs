@@ -7,6 +7,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
+use super::fallible;
+
 /// An allocator that forwards to another (`A`, by default [`Global`]) as
 /// long as the bytes currently allocated through it stay within a limit,
 /// and refuses any request that would go past it — the way a runtime caps
@@ -213,7 +215,7 @@ impl<A: Allocator> Budget<A> {
         allocate: impl FnOnce() -> Result<NonNull<[u8]>, AllocError>,
     ) -> Result<NonNull<[u8]>, AllocError> {
         let used = self.charge(bytes)?;
-        match allocate() {
+        match fallible(allocate) {
             Ok(block) => {
                 self.peak.fetch_max(used, Ordering::Relaxed);
                 Ok(exactly(block, size))
@@ -306,7 +308,7 @@ unsafe impl<A: Allocator> Allocator for Budget<A> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: the caller's promises for `shrink` hold for `inner`: the block
         // came from it, at least as large as the prefix handed out (see the impl).
-        let shrunk = unsafe { self.inner.shrink(ptr, old_layout, new_layout) }?;
+        let shrunk = fallible(|| unsafe { self.inner.shrink(ptr, old_layout, new_layout) })?;
         self.refund(old_layout.size() - new_layout.size());
         Ok(exactly(shrunk, new_layout.size()))
     }

@@ -11,7 +11,7 @@ use std_alloc::collections::VecDeque;
 use std_alloc::string::String;
 use std_alloc::vec::Vec;
 
-use super::{TryClone, amortized_capacity, array_oom};
+use super::{TryClone, amortized_capacity, array_oom, fallible};
 use crate::OutOfMemory;
 
 /// Grows a buffer of `len` elements and `capacity` to hold `additional`
@@ -31,7 +31,7 @@ fn reserve_amortized<E>(
     let Some(new_cap) = amortized_capacity(capacity, len, additional, element_size) else {
         return Err(OutOfMemory::new(usize::MAX));
     };
-    reserve_exact(new_cap - len).map_err(|_| array_oom(new_cap, element_size))
+    fallible(|| reserve_exact(new_cap - len)).map_err(|_| array_oom(new_cap, element_size))
 }
 
 /// Grows a buffer to hold exactly `additional` more elements.
@@ -49,7 +49,7 @@ fn reserve_exact<E>(
     let Some(new_cap) = len.checked_add(additional) else {
         return Err(OutOfMemory::new(usize::MAX));
     };
-    reserve_exact(additional).map_err(|_| array_oom(new_cap, element_size))
+    fallible(|| reserve_exact(additional)).map_err(|_| array_oom(new_cap, element_size))
 }
 
 /// Fallible growing methods for [`Vec`].
@@ -357,9 +357,7 @@ pub trait StringExt: Sized {
 impl StringExt for String {
     fn try_with_capacity_oom(capacity: usize) -> Result<Self, OutOfMemory> {
         let mut string = String::new();
-        string
-            .try_reserve_exact(capacity)
-            .map_err(|_| OutOfMemory::new(capacity))?;
+        fallible(|| string.try_reserve_exact(capacity)).map_err(|_| OutOfMemory::new(capacity))?;
         Ok(string)
     }
 

@@ -3,11 +3,12 @@
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
+use core::mem;
 
 use allocator_api2::alloc::{Allocator, Global};
 use hashbrown::{DefaultHashBuilder, HashMap, hash_map};
 
-use super::{TryClone, TryExtend, TryFromIterator, hashbrown_oom};
+use super::{TryClone, TryExtend, TryFromIterator, reserve_table};
 use crate::OutOfMemory;
 
 /// A hash map built on [`hashbrown::HashMap`] whose methods that may
@@ -403,7 +404,14 @@ where
     /// ```
     #[inline]
     pub fn reserve(&mut self, additional: usize) -> Result<(), OutOfMemory> {
-        self.inner.try_reserve(additional).map_err(hashbrown_oom)
+        let (len, allocation_size) = (self.inner.len(), self.inner.allocation_size());
+        reserve_table(
+            len,
+            additional,
+            mem::size_of::<(K, V)>(),
+            allocation_size,
+            || self.inner.try_reserve(additional),
+        )
     }
 
     /// Inserts `value` under `key`, returning the value it replaces. Like
@@ -459,7 +467,9 @@ where
             hash_map::EntryRef::Occupied(inner) => return Entry::Occupied(OccupiedEntry { inner }),
             hash_map::EntryRef::Vacant(vacant) => vacant.into_map(),
         };
-        let room = map.try_reserve(1).map_err(hashbrown_oom);
+        let (len, allocation_size) = (map.len(), map.allocation_size());
+        let item_size = mem::size_of::<(K, V)>();
+        let room = reserve_table(len, 1, item_size, allocation_size, || map.try_reserve(1));
         // If the reservation failed the table is still full, and the vacant
         // entry refuses to insert; if it succeeded there is room, whatever
         // this second lookup answers.

@@ -3,11 +3,12 @@
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
+use core::mem;
 
 use allocator_api2::alloc::{Allocator, Global};
 use hashbrown::{DefaultHashBuilder, HashSet, hash_set};
 
-use super::{TryClone, TryExtend, TryFromIterator, hashbrown_oom};
+use super::{TryClone, TryExtend, TryFromIterator, reserve_table};
 use crate::OutOfMemory;
 
 /// A hash set built on [`hashbrown::HashSet`] whose methods that may
@@ -252,7 +253,14 @@ where
     /// ```
     #[inline]
     pub fn reserve(&mut self, additional: usize) -> Result<(), OutOfMemory> {
-        self.inner.try_reserve(additional).map_err(hashbrown_oom)
+        let (len, allocation_size) = (self.inner.len(), self.inner.allocation_size());
+        reserve_table(
+            len,
+            additional,
+            mem::size_of::<T>(),
+            allocation_size,
+            || self.inner.try_reserve(additional),
+        )
     }
 
     /// Adds `value`; `Ok(false)` if it was already present (the set then

@@ -65,6 +65,8 @@ mod ext;
 mod hash_map;
 #[cfg(feature = "hash-map")]
 mod hash_set;
+#[cfg(feature = "limit")]
+pub mod limit;
 mod panic_on_oom;
 #[cfg(feature = "serde")]
 mod serde;
@@ -106,6 +108,17 @@ pub use vec::{IntoIter, TryVec};
 
 use crate::OutOfMemory;
 
+#[cfg(feature = "limit")]
+pub(crate) use limit::fallible;
+
+/// Runs the crate's own call into an allocator, which the feature `limit`
+/// marks as fallible; without it, just the call.
+#[cfg(not(feature = "limit"))]
+#[inline(always)]
+pub(crate) fn fallible<R>(allocate: impl FnOnce() -> R) -> R {
+    allocate()
+}
+
 /// The capacity a growable buffer moves to when it needs room for
 /// `additional` more elements beyond `len`: at least double the current
 /// capacity, so that repeated pushes cost amortised O(1), and never less
@@ -137,6 +150,35 @@ pub(crate) fn amortized_capacity(
 #[inline]
 pub(crate) fn array_oom(capacity: usize, element_size: usize) -> OutOfMemory {
     OutOfMemory::new(capacity.saturating_mul(element_size))
+}
+
+/// Runs `reserve`, a `hashbrown` reservation of `additional` more items of
+/// `item_size` bytes in a table of `len` items whose allocation is
+/// `allocation_size` bytes, with the fallible mark only where the table can
+/// only grow by allocating before it hashes a key. `hashbrown` rehashes in
+/// place (running the keys' `Hash`, which may allocate infallibly, with no
+/// allocation of its own) when the new count is at most half of its
+/// capacity, which is below its bucket count, which is at most
+/// `allocation_size / (item_size + 1)` (each bucket has its item and a
+/// control byte). A reservation that might rehash in place is not marked:
+/// its growth is charged to a scope as an infallible allocation.
+#[cfg(feature = "hash-map")]
+#[inline]
+pub(crate) fn reserve_table(
+    len: usize,
+    additional: usize,
+    item_size: usize,
+    allocation_size: usize,
+    reserve: impl FnOnce() -> Result<(), hashbrown::TryReserveError>,
+) -> Result<(), OutOfMemory> {
+    let buckets_at_most = allocation_size / item_size.saturating_add(1);
+    let grows_first = len.saturating_add(additional).saturating_mul(2) >= buckets_at_most;
+    let reserved = if grows_first {
+        fallible(reserve)
+    } else {
+        reserve()
+    };
+    reserved.map_err(hashbrown_oom)
 }
 
 /// The error for a `hashbrown` reservation that failed.

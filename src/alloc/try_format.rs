@@ -8,7 +8,7 @@
 //! that size is made fallibly, and the text is copied (it fitted on the
 //! stack) or formatted a second time straight into it.
 
-use super::{Allocator, TryString};
+use super::{Allocator, TryString, fallible};
 use crate::OutOfMemory;
 use core::fmt::{self, Write};
 use std_alloc::string::String;
@@ -57,8 +57,7 @@ pub(crate) fn format_string(args: fmt::Arguments<'_>) -> Result<String, OutOfMem
         args,
         |len| {
             let mut text = String::new();
-            text.try_reserve_exact(len)
-                .map_err(|_| OutOfMemory::new(len))?;
+            fallible(|| text.try_reserve_exact(len)).map_err(|_| OutOfMemory::new(len))?;
             Ok(text)
         },
         push_to_string,
@@ -71,7 +70,7 @@ pub(crate) fn format_string(args: fmt::Arguments<'_>) -> Result<String, OutOfMem
     reason = "`push_str` after `try_reserve` cannot allocate"
 )]
 fn push_to_string(text: &mut String, piece: &str) -> Result<(), OutOfMemory> {
-    text.try_reserve(piece.len())
+    fallible(|| text.try_reserve(piece.len()))
         .map_err(|_| OutOfMemory::new(text.len().saturating_add(piece.len())))?;
     text.push_str(piece);
     Ok(())

@@ -98,7 +98,7 @@ impl<T> TryNew for Arc<T> {
     #[inline]
     fn try_new(value: T) -> Result<Self, OutOfMemory> {
         #[cfg(arc_try_new)]
-        return Arc::try_new(value).map_err(|_| counted_oom::<T>());
+        return super::fallible(|| Arc::try_new(value)).map_err(|_| counted_oom::<T>());
         #[cfg(not(arc_try_new))]
         #[allow(
             clippy::disallowed_methods,
@@ -117,7 +117,7 @@ impl<T> TryNew for Rc<T> {
     #[inline]
     fn try_new(value: T) -> Result<Self, OutOfMemory> {
         #[cfg(arc_try_new)]
-        return Rc::try_new(value).map_err(|_| counted_oom::<T>());
+        return super::fallible(|| Rc::try_new(value)).map_err(|_| counted_oom::<T>());
         #[cfg(not(arc_try_new))]
         #[allow(
             clippy::disallowed_methods,

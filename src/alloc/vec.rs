@@ -24,7 +24,7 @@ use std_alloc::vec::Vec;
 use allocator_api2::alloc::{Allocator, Global};
 use allocator_api2::vec::{Drain, Vec as InnerVec};
 
-use super::{TryClone, amortized_capacity, array_oom};
+use super::{TryClone, amortized_capacity, array_oom, fallible};
 use crate::OutOfMemory;
 
 /// A contiguous growable array, like [`Vec`], whose methods that may
@@ -398,8 +398,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     #[cold]
     #[inline(never)]
     fn grow_amortized(&mut self, additional: usize) -> Result<(), OutOfMemory> {
-        self.inner
-            .try_reserve(additional)
+        fallible(|| self.inner.try_reserve(additional))
             .map_err(|_| self.reserve_error(additional, true))
     }
 
@@ -441,8 +440,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     /// # wasmtime_error::Ok(())
     /// ```
     pub fn reserve_exact(&mut self, additional: usize) -> Result<(), OutOfMemory> {
-        self.inner
-            .try_reserve_exact(additional)
+        fallible(|| self.inner.try_reserve_exact(additional))
             .map_err(|_| self.reserve_error(additional, false))
     }
 
@@ -507,11 +505,11 @@ impl<T, A: Allocator> TryVec<T, A> {
         } else {
             // SAFETY: as above, and `new_layout` is smaller with the same
             // alignment. On failure the old buffer is untouched.
-            unsafe {
+            fallible(|| unsafe {
                 self.inner
                     .allocator()
                     .shrink(old_ptr, old_layout, new_layout)
-            }
+            })
             .map_err(|_| OutOfMemory::new(new_layout.size()))?
             .cast()
         };
@@ -574,7 +572,7 @@ impl<T, A: Allocator> TryVec<T, A> {
     #[cold]
     #[inline(never)]
     fn grow_and_push(&mut self, value: T) -> Result<(), OutOfMemory> {
-        if self.inner.try_reserve(1).is_err() {
+        if fallible(|| self.inner.try_reserve(1)).is_err() {
             return Err(self.reserve_error(1, true));
         }
         self.inner.push(value);

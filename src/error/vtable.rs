@@ -279,7 +279,7 @@ impl<P: Payload> ErrorImpl<P> {
 pub(crate) fn try_alloc(layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
     debug_assert!(layout.size() > 0);
     // SAFETY: the layout is non-zero-sized, the only requirement of `alloc`.
-    let raw = unsafe { std_alloc::alloc::alloc(layout) };
+    let raw = crate::alloc::fallible(|| unsafe { std_alloc::alloc::alloc(layout) });
     NonNull::new(raw).ok_or(OutOfMemory::new(layout.size()))
 }
 
