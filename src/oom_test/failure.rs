@@ -419,6 +419,14 @@ impl OomTestFailure {
         &self.runs
     }
 
+    /// Whether a run allocated after its failed allocation: what Wasmtime's
+    /// calls panic for.
+    pub(crate) fn allocated_after_oom(&self) -> bool {
+        self.runs
+            .iter()
+            .any(|run| matches!(run.kind(), FailureKind::AllocAfterOom { .. }))
+    }
+
     /// Which rule the first failed run broke.
     ///
     /// # Example
@@ -512,12 +520,12 @@ impl fmt::Display for FailureKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FailureKind::MissedOom => {
-                f.write_str("missed OOM: an allocation failed but the closure returned Ok(())")
+                f.write_str("OOM test function missed an OOM: an allocation failed but the closure returned Ok(())")
             }
             FailureKind::NonOomError { message } => write!(
                 f,
-                "missed OOM: an allocation failed but the closure returned an error \
-                 that is not OutOfMemory: {message}"
+                "OOM test function missed an OOM: an allocation failed but the closure \
+                 returned an error that is not OutOfMemory: {message}"
             ),
             FailureKind::UnexpectedError { message } => write!(
                 f,

@@ -80,9 +80,10 @@
 //!
 //! Where the two differ, this harness keeps its checks: a leak, an abort
 //! (in a child), a hang and a panic fail the test; an allocation after the
-//! failure is reported as a failure with where it was made, where
-//! Wasmtime's panics inside the allocator, which ends the whole process
-//! (see [`OomTest::allow_alloc_after_oom`]); `realloc` counts as one
+//! failure is reported as a failure with where it was made, and `test`,
+//! `test_async`, `fuzz` and `fuzz_async` then panic in the caller's thread
+//! once the sweep is over, where Wasmtime's harness panics inside the
+//! allocator (see [`OomTest::allow_alloc_after_oom`]); `realloc` counts as one
 //! allocation (Wasmtime's counts the allocation its default makes); and
 //! the allocations `fuzz` picks come from another generator than
 //! Wasmtime's for the same seed.

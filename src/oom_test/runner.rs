@@ -32,7 +32,10 @@ use core::time::Duration;
 /// [`fuzz`](OomTest::fuzz) and [`fuzz_async`](OomTest::fuzz_async) return
 /// this crate's `Result<()>`, as Wasmtime's do, ready to be the tail of a
 /// `#[test] fn t() -> Result<()>`; a broken contract is an error holding
-/// the [`OomTestFailure`] (`error.downcast_ref::<OomTestFailure>()`).
+/// the [`OomTestFailure`] (`error.downcast_ref::<OomTestFailure>()`),
+/// except an allocation after the failure, for which they panic, as
+/// Wasmtime's harness does (see
+/// [`allow_alloc_after_oom`](OomTest::allow_alloc_after_oom)).
 /// [`check`](OomTest::check) and [`check_async`](OomTest::check_async)
 /// return the [`OomTestSummary`] or the [`OomTestFailure`] themselves.
 ///
@@ -149,9 +152,12 @@ impl OomTest {
     /// [`FailureKind::AllocAfterOom`](super::FailureKind::AllocAfterOom),
     /// reported with where it was made; the allocation fails (or succeeds,
     /// with `alloc_succeeds_after_oom`) and the run goes on. Wasmtime's
-    /// harness panics inside the allocator instead; a panic cannot unwind
-    /// out of the global allocator, so that ends the whole test process,
-    /// and this harness reports the allocation rather than following it.
+    /// harness panics inside the allocator instead (`GlobalAlloc` does not
+    /// allow unwinding out of it); Wasmtime's calls here
+    /// ([`test`](OomTest::test) and the others returning `Result<()>`)
+    /// panic too, as Wasmtime's suite expects, but in the caller's thread
+    /// once the sweep is over, with the whole report;
+    /// [`check`](OomTest::check) returns it.
     ///
     /// # Example
     ///
@@ -610,6 +616,13 @@ impl OomTest {
     ///
     /// The [`OomTestFailure`], as an [`Error`].
     ///
+    /// # Panics
+    ///
+    /// When the closure allocated after an allocation failed (and
+    /// [`allow_alloc_after_oom`](OomTest::allow_alloc_after_oom) is off),
+    /// with the failure's report, once every run is done: Wasmtime's
+    /// harness panics there, and its suite counts on it.
+    ///
     /// # Example
     ///
     /// ```
@@ -637,7 +650,7 @@ impl OomTest {
     /// assert!(matches!(failure.kind(), FailureKind::MissedOom));
     /// ```
     pub fn test(&self, body: impl FnMut() -> Result<()>) -> Result<()> {
-        self.check(body).map(drop).map_err(Error::new)
+        wasmtime_result(self.check(body))
     }
 
     /// Wasmtime's call: [`check_async`](OomTest::check_async), with a
@@ -648,6 +661,10 @@ impl OomTest {
     /// # Errors
     ///
     /// The [`OomTestFailure`], as an [`Error`].
+    ///
+    /// # Panics
+    ///
+    /// As [`test`](OomTest::test) does.
     ///
     /// # Example
     ///
@@ -673,7 +690,7 @@ impl OomTest {
     /// assert!(matches!(polled, Poll::Ready(Ok(()))));
     /// ```
     pub async fn test_async(&self, body: impl AsyncFnMut() -> Result<()>) -> Result<()> {
-        self.check_async(body).await.map(drop).map_err(Error::new)
+        wasmtime_result(self.check_async(body).await)
     }
 
     /// Wasmtime's call: [`test`](OomTest::test), failing
@@ -686,6 +703,10 @@ impl OomTest {
     /// The [`OomTestFailure`], as an [`Error`];
     /// [`FailureKind::MaxItersNeeded`](super::FailureKind::MaxItersNeeded)
     /// without `max_iters`.
+    ///
+    /// # Panics
+    ///
+    /// As [`test`](OomTest::test) does.
     ///
     /// # Example
     ///
@@ -705,13 +726,11 @@ impl OomTest {
     /// assert!(OomTest::new().fuzz(body).is_err(), "max_iters is needed");
     /// ```
     pub fn fuzz(&self, body: impl FnMut() -> Result<()>) -> Result<()> {
-        poll_to_end(driver::drive(
+        wasmtime_result(poll_to_end(driver::drive(
             &self.options,
             Plan::Random,
             &mut Closure(body),
-        ))
-        .map(drop)
-        .map_err(Error::new)
+        )))
     }
 
     /// Wasmtime's call: [`fuzz`](OomTest::fuzz) for async code (see
@@ -722,6 +741,10 @@ impl OomTest {
     /// The [`OomTestFailure`], as an [`Error`];
     /// [`FailureKind::MaxItersNeeded`](super::FailureKind::MaxItersNeeded)
     /// without `max_iters`.
+    ///
+    /// # Panics
+    ///
+    /// As [`test`](OomTest::test) does.
     ///
     /// # Example
     ///
@@ -745,9 +768,17 @@ impl OomTest {
     /// assert!(matches!(polled, Poll::Ready(Ok(()))));
     /// ```
     pub async fn fuzz_async(&self, body: impl AsyncFnMut() -> Result<()>) -> Result<()> {
-        driver::drive(&self.options, Plan::Random, &mut AsyncClosure(body))
-            .await
-            .map(drop)
-            .map_err(Error::new)
+        wasmtime_result(driver::drive(&self.options, Plan::Random, &mut AsyncClosure(body)).await)
+    }
+}
+
+/// What Wasmtime's calls return: `Ok(())`, the failure as an [`Error`], or
+/// a panic for an allocation after the failure, where Wasmtime's harness
+/// panics.
+fn wasmtime_result(result: Result<OomTestSummary, OomTestFailure>) -> Result<()> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(failure) if failure.allocated_after_oom() => panic!("{failure}"),
+        Err(failure) => Err(Error::new(failure)),
     }
 }

@@ -42,7 +42,8 @@ fn ignoring_a_failure_is_a_missed_oom() {
     assert_eq!(injected.index, 1);
     assert_eq!(injected.layout, Layout::from_size_align(40, 8).unwrap());
     let report = failure.to_string();
-    assert!(report.contains("missed OOM"), "{report}");
+    // Wasmtime's words, which its suite looks for in the error's `{:?}`.
+    assert!(report.contains("OOM test function missed an OOM"), "{report}");
     assert!(
         report.contains("allocation #1 (size 40, align 8)"),
         "{report}"
@@ -408,7 +409,12 @@ fn the_failure_converts_into_an_error() {
         Ok(())
     }
     let error: Error = run().unwrap_err();
-    assert!(error.to_string().starts_with("OOM test failed: missed OOM"));
+    assert!(
+        error
+            .to_string()
+            .starts_with("OOM test failed: OOM test function missed an OOM"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -430,6 +436,35 @@ fn wasmtimes_calls_return_the_failure_inside_an_error() {
     assert!(matches!(failure.kind(), FailureKind::MissedOom));
     assert_eq!(failure.summary().allocations, 2);
     assert_eq!(error.to_string(), failure.to_string());
+}
+
+#[test]
+fn wasmtimes_calls_panic_on_an_allocation_after_the_failure() {
+    // Wasmtime's suite catches this panic (`smoke_test_disallow_alloc_after_oom`);
+    // `check` reports the same failure without one.
+    let allocates_again = || {
+        let first = Block::new(8);
+        let second = Block::new(8);
+        if first.failed() || second.failed() {
+            return Err(OutOfMemory::new(8).into());
+        }
+        Ok(())
+    };
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = harness().test(allocates_again);
+    }))
+    .expect_err("`test` panics");
+    let message = panicked
+        .downcast_ref::<String>()
+        .expect("the report as the panic's message");
+    assert!(message.contains("after an allocation had failed"), "{message}");
+    let failure = harness().check(allocates_again).unwrap_err();
+    assert!(matches!(failure.kind(), FailureKind::AllocAfterOom { .. }));
+    // Allowed, it passes through Wasmtime's call too.
+    harness()
+        .allow_alloc_after_oom(true)
+        .test(allocates_again)
+        .unwrap();
 }
 
 #[test]
