@@ -29,6 +29,9 @@ pub mod backtraces_and_locations {}
 #[doc = include_str!("../docs/performance.md")]
 pub mod performance {}
 
+#[doc = include_str!("../docs/memory-limits.md")]
+pub mod memory_limits {}
+
 #[doc = "[performance]: crate::guide::performance"]
 #[doc = include_str!("../CONTRIBUTING.md")]
 pub mod contributing {}

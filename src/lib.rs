@@ -6,6 +6,7 @@
 #![doc = "[no-abort]: crate::guide::no_abort_lint"]
 #![doc = "[backtraces]: crate::guide::backtraces_and_locations"]
 #![doc = "[performance]: crate::guide::performance"]
+#![doc = "[limits]: crate::guide::memory_limits"]
 #![doc = "[contributing]: crate::guide::contributing"]
 #![cfg_attr(feature = "oom-test", doc = "[oom_test]: crate::oom_test")]
 #![doc = include_str!("../README.md")]

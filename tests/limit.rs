@@ -396,3 +396,30 @@ fn a_hard_limit_below_the_limit_is_the_limit() {
     assert!(scope.run(|| TryVec::<u8>::with_capacity(101)).is_err());
     assert!(scope.run(|| TryVec::<u8>::with_capacity(100)).is_ok());
 }
+
+// README: begin
+fn serve(request: &[u8]) -> wasmtime_error::Result<usize> {
+    let scope = MemoryScope::new(64 * 1024)?; // this request: 64 KiB
+    let copy = scope.run(|| -> wasmtime_error::Result<TryVec<u8>> {
+        let mut copy = TryVec::new();
+        copy.extend_from_slice(request)?; // Err(OutOfMemory) past the limit
+        Ok(copy)
+    })?;
+    scope.check()?; // Err if code that cannot fail went past the limit
+    Ok(copy.len())
+}
+// README: end
+
+#[test]
+fn the_readmes_request_is_bounded() {
+    assert_eq!(serve(&[1; 1000]).unwrap(), 1000);
+    let error = serve(&[1; 100 * 1024]).unwrap_err();
+    assert!(error.is::<OutOfMemory>());
+    // The README shows this function, with `Result` imported.
+    let readme = include_str!("../README.md");
+    let source = include_str!("limit.rs");
+    let (_, copied) = source.split_once("// README: begin\n").unwrap();
+    let (copied, _) = copied.split_once("// README: end").unwrap();
+    let shown = copied.replace("wasmtime_error::Result", "Result");
+    assert!(readme.contains(&shown), "not in the README:\n{shown}");
+}
