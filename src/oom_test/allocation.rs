@@ -13,8 +13,9 @@ use core::fmt;
 /// use wasmtime_error::oom_test::Allocation;
 ///
 /// let allocation = Allocation { index: 2, layout: Layout::new::<u64>() };
-/// // Outside any test: formatting may allocate, and abort if it cannot.
-/// assert_eq!(allocation.to_string(), "allocation #2 (size 8, align 8)");
+/// let text = wasmtime_error::try_format!("{allocation}")?;
+/// assert_eq!(text, "allocation #2 (size 8, align 8)");
+/// # wasmtime_error::Ok(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Allocation {

@@ -337,8 +337,9 @@ impl fmt::Display for FailedRun {
 ///     })
 ///     .unwrap_err();
 /// assert!(matches!(failure.kind(), FailureKind::NonOomError { message } if message == "no room"));
-/// // The report, after the test: formatting it may allocate.
-/// assert!(failure.to_string().contains("allocation #0 (size 4, align 1)"));
+/// let report = wasmtime_error::try_format!("{failure}")?;
+/// assert!(report.contains("allocation #0 (size 4, align 1)"));
+/// # wasmtime_error::Ok(())
 /// ```
 pub struct OomTestFailure {
     /// Never empty.

@@ -48,7 +48,8 @@
 //! fn squares(n: usize) -> Result<Vec<usize>> {
 //!     let mut out = Vec::new();
 //!     out.try_reserve(n)?;
-//!     out.extend((0..n).map(|i| i * i)); // within the capacity reserved above
+//!     #[allow(clippy::disallowed_methods, reason = "within the capacity reserved above")]
+//!     out.extend((0..n).map(|i| i * i));
 //!     Ok(out)
 //! }
 //!

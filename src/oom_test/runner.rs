@@ -364,7 +364,8 @@ impl OomTest {
     ///     let outcome = OomTest::new().isolated(true).check(|| {
     ///         let mut values = Vec::new();
     ///         values.try_reserve(1)?; // handled
-    ///         values.push(1u8); // within the capacity just reserved: cannot allocate
+    ///         #[allow(clippy::disallowed_methods, reason = "within the capacity just reserved")]
+    ///         values.push(1u8);
     ///         let _copy = values.clone(); // aborts when it fails: the defect shown
     ///         Ok(())
     ///     });

@@ -147,9 +147,10 @@ fn with_resolver<R>(f: impl FnOnce(&mut Resolver) -> R) -> R {
 /// let site = failure.site().unwrap();
 /// if cfg!(not(miri)) {
 ///     assert!(site.caller().unwrap().contains("rust_out::main"));
-///     // The report, after the test: formatting it may allocate.
-///     assert!(format!("{site:#}").contains("OomTestAllocator"));
+///     let report = wasmtime_error::try_format!("{site:#}")?;
+///     assert!(report.contains("OomTestAllocator"));
 /// }
+/// # wasmtime_error::Ok(())
 /// ```
 #[derive(Clone)]
 pub struct AllocationSite {
