@@ -8,6 +8,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
+
 use proptest::prelude::*;
 use wasmtime_error::alloc::{
     Budget, Entry, StringExt, TryClone, TryCollect, TryExtend, TryHashMap, TryHashSet, TryString,
@@ -885,18 +888,8 @@ fn map_op() -> impl Strategy<Value = MapOp> {
 
 const OPS: usize = if cfg!(miri) { 20 } else { 200 };
 
-/// Proptest's defaults (`PROPTEST_CASES` applies), without saving failing
-/// cases to disk under Miri, whose isolation forbids file system access.
-fn proptest_config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if cfg!(miri) {
-        config.failure_persistence = None;
-    }
-    config
-}
-
 proptest! {
-    #![proptest_config(proptest_config())]
+    #![proptest_config(proptest_config::config(256))]
 
     #[test]
     #[cfg_attr(miri, ignore = "proptest over these collections takes minutes per case under Miri (the vector one does not finish); the same operations run under Miri in the tests above and in tests/oom.rs")]
@@ -1538,7 +1531,7 @@ fn a_refused_shrink_changes_nothing_and_a_shrink_to_zero_frees() {
 }
 
 proptest! {
-    #![proptest_config(proptest_config())]
+    #![proptest_config(proptest_config::config(256))]
 
     #[test]
     #[cfg_attr(miri, ignore = "a regex strategy takes minutes per case under Miri; tests/oom.rs runs insert, insert_str and retain under Miri")]

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[path = "support/locations.rs"]
 mod locations;
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 
 use locations::without_locations;
 use proptest::prelude::*;
@@ -871,19 +873,8 @@ fn build_anyhow(root: &Root, layers: &[Layer]) -> anyhow::Error {
     error
 }
 
-/// Under Miri, isolation hides `PROPTEST_CASES` and forbids the file that
-/// persists failures, so both are set here.
-fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if cfg!(miri) {
-        config.cases = 4;
-        config.failure_persistence = None;
-    }
-    config
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(proptest_config::config(4))]
 
     #[test]
     fn ours_to_anyhow_to_ours_keeps_formats_and_downcasts((root, layers) in chain()) {

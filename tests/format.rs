@@ -6,6 +6,8 @@
 
 #[path = "support/locations.rs"]
 mod locations;
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 
 use locations::without_locations;
 use proptest::prelude::*;
@@ -239,18 +241,8 @@ fn assert_same(ours: &wasmtime_error::Error, theirs: &anyhow::Error) {
     );
 }
 
-fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if cfg!(miri) {
-        config.cases = config.cases.min(4);
-        // Miri isolates the file system.
-        config.failure_persistence = None;
-    }
-    config
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(proptest_config::config(4))]
 
     #[test]
     fn random_chains_format_like_anyhow(plan in plan()) {

@@ -2,6 +2,9 @@
 //! reallocations and frees across nested scopes (and across threads),
 //! with every counter checked against a model.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
+
 use proptest::prelude::*;
 use std::thread;
 
@@ -237,19 +240,8 @@ fn check_counters(scopes: &[MemoryScope], model: &Model) {
     }
 }
 
-/// Fewer cases under Miri, where the failure file cannot be read either
-/// (no file system).
-fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if cfg!(miri) {
-        config.cases = 4;
-        config.failure_persistence = None;
-    }
-    config
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(proptest_config::config(4))]
 
     #[test]
     fn one_thread_counts_exactly(

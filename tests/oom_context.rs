@@ -13,6 +13,8 @@ mod counting;
 mod fixed_text;
 #[path = "support/locations.rs"]
 mod locations;
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 #[path = "support/quiet_panic.rs"]
 mod quiet_panic;
 
@@ -534,21 +536,20 @@ fn model(size: usize, steps: &[Step]) -> Vec<String> {
     texts
 }
 
-fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if cfg!(miri) {
-        config.cases = config.cases.min(4);
-        config.failure_persistence = None;
-    } else {
-        config.cases = config.cases.min(64);
-    }
-    config
-}
-
 /// Threads, and errors each, in the property test: more than the table
 /// holds, so that claims fail and succeed again as others release.
 const THREADS: usize = if cfg!(miri) { 2 } else { 8 };
 const ERRORS: usize = if cfg!(miri) { 3 } else { 24 };
+
+/// At most 64 cases outside Miri: each makes and drops errors on several
+/// threads.
+fn config() -> ProptestConfig {
+    let config = proptest_config::config(4);
+    ProptestConfig {
+        cases: config.cases.min(64),
+        ..config
+    }
+}
 
 proptest! {
     #![proptest_config(config())]
