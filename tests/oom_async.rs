@@ -44,7 +44,7 @@ async fn test_async_is_the_tail_of_a_tokio_test() -> Result<()> {
     miri,
     ignore = "tokio's runtime is slow under Miri; the executor test runs"
 )]
-async fn fuzz_async_needs_max_iters_and_picks_from_the_seed() -> Result<()> {
+async fn fuzz_async_needs_max_iters_then_passes_with_a_seed() -> Result<()> {
     let error = OomTest::new()
         .fuzz_async(three_around_awaits)
         .await

@@ -28,6 +28,13 @@ use super::fallible;
 /// [`TryString`](super::TryString) at once (and a `TryHashMap`, with the
 /// feature `hash-map`).
 ///
+/// Under a [scoped limit](super::limit) (feature `limit`), a request made
+/// through a `Budget` counts as fallible: past the scope's limit it is
+/// refused, as past the budget's. A collection that aborts when its
+/// allocator refuses (`allocator_api2::vec::Vec::push`) aborts at either
+/// limit alike; this crate's collections and `try_*` methods return the
+/// error instead.
+///
 /// # Example
 ///
 /// ```

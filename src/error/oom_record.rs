@@ -165,10 +165,7 @@ impl<'a> Below<'a> {
         // borrowed for 'a; the `len` layers under it are in use and are not
         // written while it is borrowed. The slice does not cover the layer
         // itself, nor anything above it.
-        unsafe {
-            let first = (&raw const (*self.record.as_ptr()).entries).cast::<Layer>();
-            core::slice::from_raw_parts(first, self.len)
-        }
+        unsafe { Record::first_layers(self.record, self.len) }
     }
 
     /// The outermost error under the layer.
@@ -237,10 +234,22 @@ impl Record {
     pub(crate) unsafe fn layers<'a>(record: NonNull<Record>) -> &'a [Layer] {
         // SAFETY: per the caller, the record is live and its first `len`
         // entries are in use; none is written while the error is borrowed.
+        unsafe { Self::first_layers(record, (*record.as_ptr()).len) }
+    }
+
+    /// The first `len` entries of `record`, innermost first.
+    ///
+    /// # Safety
+    ///
+    /// `record` is live for 'a, its first `len` entries are in use, and
+    /// none of them is written during 'a.
+    #[inline(always)]
+    unsafe fn first_layers<'a>(record: NonNull<Record>, len: usize) -> &'a [Layer] {
+        // SAFETY: per the caller; `entries` has `ENTRIES` layers and a
+        // record never uses more.
         unsafe {
-            let record = record.as_ptr();
-            let first = (&raw const (*record).entries).cast::<Layer>();
-            core::slice::from_raw_parts(first, (*record).len)
+            let first = (&raw const (*record.as_ptr()).entries).cast::<Layer>();
+            core::slice::from_raw_parts(first, len)
         }
     }
 

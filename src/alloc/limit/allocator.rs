@@ -439,7 +439,8 @@ impl<A: GlobalAlloc> LimitAllocator<A> {
 // most 8, or the alignment). `dealloc` and `realloc` find the inner block
 // and its layout again from the caller's pointer and layout alone
 // (`Shape::of`), which relies only on the inner allocator honouring the
-// alignment asked for. Refusals return null, which `GlobalAlloc` allows;
+// alignment asked for, and on the caller's pointer keeping the provenance
+// of the whole block `alloc` returned (see `Shape::owner`). Refusals return null, which `GlobalAlloc` allows;
 // nothing here panics or unwinds.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for LimitAllocator<A> {
     #[inline]

@@ -158,7 +158,13 @@ impl Shape {
         if self == Shape::Plain {
             return core::ptr::null();
         }
-        // SAFETY: `open` wrote the owner word there.
+        // SAFETY: `open` wrote the owner word there, in the same inner
+        // block. Reading in front of the caller's block relies on `block`
+        // keeping the provenance of the whole inner block, as the pointer
+        // `alloc` returned did: the Rust allocation model allows it, and so
+        // does Miri under Tree Borrows, but Stacked Borrows narrows a
+        // `Box`'s pointer to its value, so `.ci/run` runs the `limit` tests
+        // under Tree Borrows.
         unsafe { block.sub(TAG).cast::<*const State>().read() }
     }
 }

@@ -302,12 +302,8 @@ impl MemoryScope {
     /// ```
     pub fn peak(&self) -> usize {
         let state = self.state();
-        let unpublished = thread::with(|thread| {
-            let (current, _) = thread.own_reserve()?;
-            // SAFETY: the thread holds its current scope.
-            unsafe { state::is_on_chain(self.state, current) }
-                .then(|| state.charged().saturating_sub(thread.reserve_low()))
-        });
+        let unpublished =
+            self.on_own_chain(|thread, _| state.charged().saturating_sub(thread.reserve_low()));
         state.peak().max(unpublished.unwrap_or(0))
     }
 
@@ -372,12 +368,18 @@ impl MemoryScope {
 
     /// What the calling thread holds in reserve at this scope's level.
     fn own_reserve_here(&self) -> usize {
+        self.on_own_chain(|_, reserve| reserve).unwrap_or(0)
+    }
+
+    /// `f` of the calling thread and its reserve, when this scope is on the
+    /// chain of the thread's current scope (the reserve is held for that
+    /// chain); `None` otherwise.
+    fn on_own_chain<R>(&self, f: impl FnOnce(&thread::Thread, usize) -> R) -> Option<R> {
         thread::with(|thread| {
             let (current, reserve) = thread.own_reserve()?;
             // SAFETY: the thread holds its current scope.
-            unsafe { state::is_on_chain(self.state, current) }.then_some(reserve)
+            unsafe { state::is_on_chain(self.state, current) }.then(|| f(thread, reserve))
         })
-        .unwrap_or(0)
     }
 }
 
