@@ -273,6 +273,27 @@ fn a_signal_and_an_exit_are_reported() {
     );
 }
 
+/// A child that exits with status 0 in the middle of its runs is a failure
+/// like any other exit, not a child that finished its work.
+#[test]
+fn an_exit_with_status_0_is_reported() {
+    let exited = OomTest::new()
+        .check(|| {
+            let first = reserve(8)?;
+            if reserve(16).is_err() {
+                std::process::exit(0);
+            }
+            drop(first);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(exited.kind(), FailureKind::Exited { code: 0, .. }),
+        "{exited}"
+    );
+    assert_eq!(exited.injected().unwrap().index, 1, "{exited}");
+}
+
 #[test]
 fn a_closure_may_fork_and_spawn_threads() {
     let summary = OomTest::new()

@@ -110,15 +110,26 @@ pub(crate) enum Forked<J> {
 }
 
 /// A pipe whose ends are closed on `exec` (the closure may spawn programs).
+///
+/// Where `pipe2` exists the ends are made close-on-exec at once: with
+/// `pipe` and then `fcntl`, another thread that forks and execs in between
+/// would hand a write end to an unrelated program, and the parent would
+/// not see the pipe close until that program exits.
 pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0 as RawFd; 2];
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    // SAFETY: `fds` has room for the two descriptors `pipe2` writes.
+    let made = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
     // SAFETY: `fds` has room for the two descriptors `pipe` writes.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+    let made = unsafe { libc::pipe(fds.as_mut_ptr()) };
+    if made != 0 {
         return Err(io::Error::last_os_error());
     }
-    // SAFETY: `pipe` succeeded, so both are open descriptors that nothing
+    // SAFETY: the call succeeded, so both are open descriptors that nothing
     // else owns.
     let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
     for fd in [&read, &write] {
         // SAFETY: `fd` is open; setting FD_CLOEXEC touches nothing else.
         unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };

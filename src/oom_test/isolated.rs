@@ -226,8 +226,11 @@ impl Collector {
                 injected,
                 after_oom,
             } => {
-                if next >= targets.len() || ended == Ended::Exited(0) {
-                    // Done, or stopped at the deadline.
+                // Done, or stopped at the deadline (a sweeper exits with 0
+                // then). An exit with 0 before both is the run's own: a
+                // closure that calls `exit(0)`, or a child reaped by the
+                // system (SIGCHLD ignored), whose status is unknown.
+                if next >= targets.len() || (ended == Ended::Exited(0) && self.limits.expired()) {
                     return;
                 }
                 if self.retry_hang(ended, targets[next], &targets[next + 1..]) {
@@ -302,6 +305,16 @@ fn deal(targets: &[u64], hands: usize) -> Vec<Vec<u64>> {
 }
 
 impl Sweep {
+    /// Hands the collector what the pool's children sent and how they
+    /// ended; with `wait`, returns only once a child has ended (or none is
+    /// left).
+    fn service(&mut self, wait: bool) {
+        let Sweep {
+            pool, collector, ..
+        } = self;
+        pool.service(wait, &mut |event| collector.on(event));
+    }
+
     /// Starts the sweep of `planned` (sorted): forks the sweepers for the
     /// allocations below `share` (whose stacks `recorded` gives, in order),
     /// each running `run_here` once per allocation of its list.
@@ -403,10 +416,7 @@ impl Sweep {
     ) -> io::Result<Tally> {
         loop {
             while !self.pool.is_empty() && !self.collector.tally.should_stop() {
-                let Sweep {
-                    pool, collector, ..
-                } = &mut self;
-                pool.service(true, &mut |event| collector.on(event));
+                self.service(true);
             }
             let respawn = core::mem::take(&mut self.collector.respawn);
             if respawn.is_empty() || self.stopped() {
@@ -446,10 +456,7 @@ impl Sweep {
             return Ok(());
         }
         while self.pool.is_full() {
-            let Sweep {
-                pool, collector, ..
-            } = &mut *self;
-            pool.service(true, &mut |event| collector.on(event));
+            self.service(true);
         }
         let job = Job::Sweeper {
             targets: targets.clone(),
@@ -512,10 +519,7 @@ impl Sweep {
             }
             let start = Instant::now();
             while self.pool.is_full() {
-                let Sweep {
-                    pool, collector, ..
-                } = &mut *self;
-                pool.service(true, &mut |event| collector.on(event));
+                self.service(true);
             }
             if self.collector.limits.print_each_injection {
                 let report = abort_report::report_text(allocation, &frames);
@@ -538,10 +542,7 @@ impl Sweep {
             self.forks += 1;
             self.forking += start.elapsed();
         }
-        let Sweep {
-            pool, collector, ..
-        } = &mut *self;
-        pool.service(false, &mut |event| collector.on(event));
+        self.service(false);
         let next = self.forked.get(self.position);
         state::set_next_fork(next.copied().unwrap_or(u64::MAX));
         false

@@ -131,7 +131,8 @@
 //!   `write` per run's verdict, then `_exit` (no destructors, no `atexit`
 //!   handlers, no flushing of buffers copied from the parent).
 //! - **Judging a run** (`run`): `Error::is`, and for another error its
-//!   `Display` written into a fixed buffer; dropping what the closure
+//!   `Display` written into a fixed buffer; the box that carries a
+//!   closure's outcome (a `malloc`); dropping what the closure
 //!   returned frees memory through glibc's allocator, whose locks `fork`
 //!   resets in the child (as it does those of stdio and of the dynamic
 //!   loader's `dl_load_lock`).

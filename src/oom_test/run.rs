@@ -22,7 +22,9 @@ use std::time::Duration;
 pub(crate) trait Body {
     /// One run, to its end, polled by whoever polls the test: an async
     /// closure's future that is pending makes this pending too. The box is
-    /// made before the run starts (not counted).
+    /// not counted: an async closure's is made before its run starts, a
+    /// closure's after its run has ended (the run happens as the box's
+    /// value is computed), with counting already off.
     fn run<'a>(&'a mut self, run: &'a mut Run) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>;
 
     /// One run, to its end, on this thread and now (in a child process,

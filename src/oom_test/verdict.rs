@@ -110,21 +110,30 @@ pub(crate) fn death(
     timeout: std::time::Duration,
 ) -> FailureKind {
     use super::child::Ended;
-    use super::text::{TEXT_BYTES, Text};
+    use super::text::TEXT_BYTES;
     use std::string::String;
 
-    /// The end of the output that fits in a [`Text`], from a line start.
+    /// The end of the output, about a [`Text`](super::text::Text)'s worth:
+    /// from the first line that starts in it, or, when it holds no whole
+    /// line, from its first whole character.
     fn tail(output: &[u8]) -> &[u8] {
         let start = output.len().saturating_sub(TEXT_BYTES - 4);
-        let from_line = output[start..]
-            .iter()
-            .position(|&byte| byte == b'\n')
-            .filter(|_| start > 0)
-            .map_or(start, |at| start + at + 1);
-        &output[from_line..]
+        let tail = &output[start..];
+        if start == 0 {
+            return tail;
+        }
+        match tail.iter().position(|&byte| byte == b'\n') {
+            Some(at) if at + 1 < tail.len() => &tail[at + 1..],
+            _ => {
+                let continuation = |byte: &u8| byte & 0b1100_0000 == 0b1000_0000;
+                &tail[tail.iter().take_while(|byte| continuation(byte)).count()..]
+            }
+        }
     }
 
-    let output = String::from(Text::from_bytes(tail(output)).as_str());
+    // What a child printed need not be UTF-8: a broken character shows as
+    // U+FFFD and the rest is kept.
+    let output = String::from_utf8_lossy(tail(output)).into_owned();
     match ended {
         Ended::TimedOut => FailureKind::Hung { limit: timeout },
         Ended::Signaled(libc::SIGABRT)
@@ -353,5 +362,26 @@ mod tests {
         assert!(kept.len() < TEXT_BYTES);
         assert!(kept.starts_with("line "), "{kept}");
         assert!(kept.ends_with("line 999\n"), "{kept}");
+    }
+
+    #[cfg(all(unix, not(miri)))]
+    #[test]
+    fn a_long_line_and_broken_characters_are_kept() {
+        use super::super::child::Ended;
+        use std::time::Duration;
+
+        let kept = |output: &[u8]| match death(Ended::Exited(1), output, Duration::ZERO) {
+            FailureKind::Exited { output, .. } => output,
+            other => panic!("an exit, not {other:?}"),
+        };
+        // One line of two-byte characters, longer than what is kept, cut
+        // at an odd byte.
+        let line = std::format!("x{}\n", "é".repeat(1000));
+        let tail = kept(line.as_bytes());
+        assert!(tail.len() > 900, "{tail}");
+        assert!(tail.starts_with('é') && tail.ends_with("é\n"), "{tail}");
+        // A byte that is not UTF-8 hides nothing after it.
+        let tail = kept(b"before \xff after\n");
+        assert_eq!(tail, "before \u{fffd} after\n");
     }
 }
