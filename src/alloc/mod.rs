@@ -31,6 +31,8 @@
 //! # Example
 //!
 //! ```
+//! # // Without the feature, this module is private (its docs still run).
+//! # #[cfg(feature = "collections")] {
 //! use wasmtime_error::Result;
 //! use wasmtime_error::alloc::{TryCollect, TryString, TryVec, VecExt};
 //!
@@ -55,6 +57,7 @@
 //!
 //! let squares: TryVec<u32> = (1..4).map(|n| n * n).try_collect()?;
 //! assert_eq!(squares, [1, 4, 9]);
+//! # }
 //! # wasmtime_error::Ok(())
 //! ```
 
