@@ -29,7 +29,10 @@ extern crate alloc as std_alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "collections")]
 pub mod alloc;
+#[cfg(not(feature = "collections"))]
+mod alloc;
 #[cfg(feature = "anyhow")]
 mod anyhow;
 mod error;

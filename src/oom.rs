@@ -1,6 +1,7 @@
 //! [`OutOfMemory`]: the error value that is created, carried, formatted and
 //! downcast without allocating.
 
+#[cfg(feature = "collections")]
 use allocator_api2::alloc::AllocError;
 use core::any::Any;
 use core::fmt::{self, Write};
@@ -35,8 +36,8 @@ use std_alloc::collections::TryReserveError;
 /// - hashbrown's `TryReserveError` (with the feature `hash-map`, which
 ///   brings hashbrown in): the size of the table's allocation; a capacity
 ///   overflow shows as `isize::MAX`.
-/// - allocator-api2's [`AllocError`] (what an
-///   [`Allocator`](crate::alloc::Allocator) returns): it does not say how
+/// - allocator-api2's `AllocError` (with the feature `collections`: what an
+///   `Allocator` returns): it does not say how
 ///   much was asked for, so the size is 0. It is a `std::error::Error`, and
 ///   so works with `?` into an `Error`, with the feature `std` only; without
 ///   it, convert with `OutOfMemory::from`.
@@ -200,6 +201,7 @@ impl From<hashbrown::TryReserveError> for OutOfMemory {
     }
 }
 
+#[cfg(feature = "collections")]
 impl From<AllocError> for OutOfMemory {
     /// An `AllocError` does not say how much was asked for: the size is 0.
     ///
@@ -231,9 +233,11 @@ pub(crate) fn allocation_failure<E: 'static>(error: &E) -> Option<OutOfMemory> {
     if let Some(error) = error.downcast_ref::<hashbrown::TryReserveError>() {
         return Some(OutOfMemory::from(error.clone()));
     }
-    error
-        .downcast_ref::<AllocError>()
-        .map(|_| OutOfMemory::new(0))
+    #[cfg(feature = "collections")]
+    if error.is::<AllocError>() {
+        return Some(OutOfMemory::new(0));
+    }
+    None
 }
 
 const _: () =

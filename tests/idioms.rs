@@ -4,13 +4,17 @@
 //! the same way in examples/tests/survive_oom.rs.)
 //!
 //! The README's functions are copied here between markers, and a test
-//! checks that the README still holds them word for word.
+//! checks that the README still holds them word for word. The README's
+//! examples of the feature `collections` are not doctests (the crate's
+//! docs are tested without it too): their assertions are copied here as
+//! well, unindented as the README shows them.
 
 #[path = "support/fail_each.rs"]
 mod fail_each;
 
 use fail_each::{each_allocation_fails_once, unless_oom};
 use std::num::ParseIntError;
+use wasmtime_error::alloc::Budget;
 use wasmtime_error::oom_test::{OomTest, OomTestAllocator};
 use wasmtime_error::prelude::*;
 
@@ -55,7 +59,41 @@ fn the_readme_holds_the_functions_tested_here() {
         assert!(readme.contains(code), "not in the README:\n{code}");
         copies += 1;
     }
-    assert_eq!(copies, 4);
+    assert_eq!(copies, 7);
+}
+
+#[rustfmt::skip]
+#[test]
+fn the_readmes_assertions_on_its_idioms_hold() {
+// README: begin
+assert_eq!(describe("heap", &["1", "2"]).unwrap(), "heap: 3 bytes");
+let error = describe("stack", &["x"]).unwrap_err();
+assert_eq!(format!("{error:#}"), "size \"x\" of stack: invalid digit found in string");
+// README: end
+}
+
+// README: begin
+fn copy_all(words: &[&str], budget: &Budget) -> Result<usize> {
+    let mut copies = TryVec::new_in(budget);
+    for word in words {
+        let mut copy = TryString::new_in(budget);
+        copy.push_str(word)?;
+        copies.push(copy)?;
+    }
+    Ok(copies.len())
+}
+// README: end
+
+#[rustfmt::skip]
+#[test]
+fn the_readmes_assertions_on_its_budget_hold() {
+// README: begin
+let roomy = Budget::new(1024);
+assert_eq!(copy_all(&["oom", "ok"], &roomy).unwrap(), 2);
+let tiny = Budget::new(16);
+let error = copy_all(&["oom", "ok"], &tiny).unwrap_err();
+assert!(error.is::<wasmtime_error::OutOfMemory>());
+// README: end
 }
 
 #[test]

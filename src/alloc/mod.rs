@@ -31,6 +31,8 @@
 //! # Example
 //!
 //! ```
+//! # // Without the feature, this module is private (its docs still run).
+//! # #[cfg(feature = "collections")] {
 //! use wasmtime_error::Result;
 //! use wasmtime_error::alloc::{TryCollect, TryString, TryVec, VecExt};
 //!
@@ -55,57 +57,88 @@
 //!
 //! let squares: TryVec<u32> = (1..4).map(|n| n * n).try_collect()?;
 //! assert_eq!(squares, [1, 4, 9]);
+//! # }
 //! # wasmtime_error::Ok(())
 //! ```
 
+// The collections and tools below are the feature `collections`; without
+// it this module is private and holds only what the error itself
+// allocates with: the fallible mark and exact-size formatting.
+#[cfg(feature = "collections")]
 pub mod boxed;
+#[cfg(feature = "collections")]
 mod budget;
+#[cfg(feature = "collections")]
 mod ext;
+mod format_exact;
 #[cfg(feature = "hash-map")]
 mod hash_map;
 #[cfg(feature = "hash-map")]
 mod hash_set;
 #[cfg(feature = "limit")]
 pub mod limit;
+#[cfg(feature = "collections")]
 mod panic_on_oom;
 #[cfg(feature = "serde")]
 mod serde;
+#[cfg(feature = "collections")]
 mod string;
+#[cfg(feature = "collections")]
 mod try_clone;
+#[cfg(feature = "collections")]
 mod try_collect;
+#[cfg(feature = "collections")]
 mod try_cow;
+#[cfg(feature = "collections")]
 mod try_format;
+#[cfg(feature = "collections")]
 mod try_new;
+#[cfg(feature = "collections")]
 mod try_vec;
+#[cfg(feature = "collections")]
 mod vec;
 
+#[cfg(feature = "collections")]
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
+#[cfg(feature = "collections")]
 pub use boxed::{
     BoxedSliceFromFallibleIterError, TooFewItems, TooFewItemsOrOom, boxed_slice_write_iter,
     new_boxed_slice_from_fallible_iter, new_boxed_slice_from_iter,
     new_boxed_slice_from_iter_with_len, new_uninit_boxed_slice,
 };
+#[cfg(feature = "collections")]
 pub use budget::Budget;
+#[cfg(feature = "collections")]
 pub use ext::{StringExt, VecDequeExt, VecExt};
+pub(crate) use format_exact::{Measure, format_string};
 #[cfg(feature = "hash-map")]
 pub use hash_map::{Entry, OccupiedEntry, TryHashMap, VacantEntry};
 #[cfg(feature = "hash-map")]
 pub use hash_set::TryHashSet;
 #[cfg(feature = "hash-map")]
 pub use hashbrown::DefaultHashBuilder;
+#[cfg(feature = "collections")]
 pub use panic_on_oom::PanicOnOom;
+#[cfg(feature = "collections")]
 pub use string::TryString;
+#[cfg(feature = "collections")]
 pub use try_clone::TryClone;
+#[cfg(feature = "collections")]
 pub use try_collect::{TryCollect, TryExtend, TryFromIterator};
+#[cfg(feature = "collections")]
 pub use try_cow::{TryCow, TryToOwned};
+#[cfg(feature = "collections")]
 #[doc(hidden)]
 pub use try_format::__try_format;
-pub(crate) use try_format::{Measure, format_string};
+#[cfg(feature = "collections")]
 pub use try_new::{TryNew, try_new};
+#[cfg(feature = "collections")]
 #[doc(hidden)]
 pub use try_vec::{from_array as __try_vec_from_array, from_elem as __try_vec_from_elem};
+#[cfg(feature = "collections")]
 pub use vec::{IntoIter, TryVec};
 
+#[cfg(feature = "collections")]
 use crate::OutOfMemory;
 
 #[cfg(feature = "limit")]
@@ -127,6 +160,7 @@ pub(crate) fn fallible<R>(allocate: impl FnOnce() -> R) -> R {
 ///
 /// The minimums are the ones std's `Vec` uses, so that a `Vec` grown through
 /// [`VecExt`] and a [`TryVec`] grow alike.
+#[cfg(feature = "collections")]
 #[inline]
 pub(crate) fn amortized_capacity(
     capacity: usize,
@@ -147,6 +181,7 @@ pub(crate) fn amortized_capacity(
 
 /// The error for a buffer of `capacity` elements of `element_size` bytes:
 /// the byte size of the request, saturated when it overflows.
+#[cfg(feature = "collections")]
 #[inline]
 pub(crate) fn array_oom(capacity: usize, element_size: usize) -> OutOfMemory {
     OutOfMemory::new(capacity.saturating_mul(element_size))

@@ -187,8 +187,8 @@ impl Error {
     ///
     /// Allocates once; an `OutOfMemory` is stored in the word instead, and
     /// so are the allocation failures that convert into one (std's and, with
-    /// the feature `hash-map`, hashbrown's `TryReserveError`;
-    /// allocator-api2's `AllocError`): the
+    /// the feature `hash-map`, hashbrown's `TryReserveError`; with
+    /// `collections`, allocator-api2's `AllocError`): the
     /// result `is::<OutOfMemory>()`. If the allocation fails, `error` is
     /// dropped and an out-of-memory error for that allocation is returned.
     ///

@@ -62,3 +62,13 @@ pub fn layer_lines(error: &Error) -> impl Iterator<Item = u32> + '_ {
 pub fn out_of_memory() -> Error {
     Error::from(OutOfMemory::new(64)).context("ignored")
 }
+
+/// The device numbers of `text` (`"1,2"`), in a fallible vector, with the
+/// allocator-api2 collections (feature `collections`) and no std.
+#[cfg(feature = "collections")]
+pub fn devices(text: &str) -> Result<wasmtime_error::alloc::TryVec<u8>> {
+    use wasmtime_error::alloc::TryCollect;
+    text.split(',')
+        .map(|device| device.parse::<u8>().context("not a device number"))
+        .try_collect()
+}
