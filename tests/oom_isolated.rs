@@ -425,3 +425,70 @@ fn stopping_at_the_first_failure() {
     let all = OomTest::new().check(three_aborting_sites).unwrap_err();
     assert_eq!(all.failed_runs().len(), 3);
 }
+
+#[test]
+fn a_run_that_exits_with_status_zero_is_reported() {
+    // Re-run from the start in a child (a fast closure): the child exits
+    // before its list of runs is done, which only the time limit excuses.
+    let failure = OomTest::new()
+        .check(|| {
+            let _first = reserve(8)?;
+            if reserve(8).is_err() {
+                std::process::exit(0);
+            }
+            for _ in 0..4 {
+                reserve(8)?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(failure.kind(), FailureKind::Exited { code: 0, .. }),
+        "{failure}"
+    );
+    assert_eq!(failure.injected().unwrap().index, 1);
+    // The runs after it in that child's list are run in another.
+    assert_eq!(failure.summary().runs, 6, "{failure}");
+}
+
+#[test]
+fn stopping_at_the_first_failure_does_not_wait_for_a_child_to_end() {
+    // Every failure is ignored, and each run that failed one takes a few
+    // milliseconds more: the children re-running the closure have long
+    // lists, and the sweep stops at the first verdict they send.
+    let allocations = 200;
+    let failure = OomTest::new()
+        .stop_at_first_failure(true)
+        .check(|| {
+            for _ in 0..allocations {
+                if reserve(8).is_err() {
+                    std::thread::sleep(Duration::from_millis(2));
+                    return Ok(());
+                }
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(failure.kind(), FailureKind::MissedOom), "{failure}");
+    assert_eq!(failure.failed_runs().len(), 1);
+    let runs = failure.summary().runs;
+    assert!(runs < allocations / 4, "{runs} runs: {failure}");
+}
+
+#[test]
+fn no_child_is_forked_past_the_time_limit() {
+    // Slow enough that the runs are forked at their allocation: the
+    // parent's run goes on to its end, forking no child past the limit.
+    let allocations = 50;
+    let summary = OomTest::new()
+        .max_duration(Duration::from_millis(30))
+        .check(|| {
+            for _ in 0..allocations {
+                slowly(|| reserve(8))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.allocations, allocations);
+    assert!(summary.runs < allocations / 2, "{summary:?}");
+}

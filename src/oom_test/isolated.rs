@@ -226,8 +226,9 @@ impl Collector {
                 injected,
                 after_oom,
             } => {
-                if next >= targets.len() || ended == Ended::Exited(0) {
-                    // Done, or stopped at the deadline.
+                // Done, or stopped at the time limit. A sweeper that exits
+                // with 0 before it (the closure called `exit(0)`) died.
+                if next >= targets.len() || (ended == Ended::Exited(0) && self.limits.expired()) {
                     return;
                 }
                 if self.retry_hang(ended, targets[next], &targets[next + 1..]) {
