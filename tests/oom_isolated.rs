@@ -469,7 +469,10 @@ fn stopping_at_the_first_failure_does_not_wait_for_a_child_to_end() {
             Ok(())
         })
         .unwrap_err();
-    assert!(matches!(failure.kind(), FailureKind::MissedOom), "{failure}");
+    assert!(
+        matches!(failure.kind(), FailureKind::MissedOom),
+        "{failure}"
+    );
     assert_eq!(failure.failed_runs().len(), 1);
     let runs = failure.summary().runs;
     assert!(runs < allocations / 4, "{runs} runs: {failure}");
