@@ -115,6 +115,23 @@ mod tests {
         assert_eq!(cut.ips()[..kept - 1], whole.ips()[..kept - 1]);
     }
 
+    #[inline(never)]
+    fn capture_at_depth(depth: u32) -> Frames {
+        if depth == 0 {
+            return Frames::capture(0);
+        }
+        core::hint::black_box(capture_at_depth(depth - 1))
+    }
+
+    #[test]
+    fn a_deep_stack_keeps_its_innermost_frames() {
+        let deep = capture_at_depth(2 * super::MAX_FRAMES as u32);
+        assert_eq!(deep.ips().len(), super::MAX_FRAMES);
+        // The innermost ones: the walk, then the recursion.
+        let shallow = capture_at_depth(super::MAX_FRAMES as u32);
+        assert_eq!(deep.ips()[..8], shallow.ips()[..8]);
+    }
+
     #[test]
     fn the_same_call_gives_the_same_frames() {
         let [first, again] = [0, 1].map(|_| with_boundary().0);
