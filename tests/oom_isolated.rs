@@ -84,6 +84,8 @@ fn assert_three_aborts(test: OomTest) {
     }
     let report = failure.to_string();
     assert!(report.contains("OOM test failed (3 of 3)"), "{report}");
+    // Only a run that hung is given a second child.
+    assert_eq!(failure.summary().retried, 0, "{failure}");
 }
 
 #[test]
@@ -241,6 +243,8 @@ fn a_hang_is_killed_after_the_limit() {
         );
         assert_eq!(failure.injected().unwrap().index, 3);
         assert_eq!(failure.failed_runs().len(), 1);
+        // Run once more in a new child before it was reported.
+        assert_eq!(failure.summary().retried, 1, "slow: {slow}: {failure}");
     }
 }
 
