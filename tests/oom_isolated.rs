@@ -243,8 +243,10 @@ fn a_hang_is_killed_after_the_limit() {
         );
         assert_eq!(failure.injected().unwrap().index, 3);
         assert_eq!(failure.failed_runs().len(), 1);
-        // Run once more in a new child before it was reported.
+        // Run once more in a new child before it was reported, and not
+        // after that.
         assert_eq!(failure.summary().retried, 1, "slow: {slow}: {failure}");
+        assert_eq!(failure.summary().runs, 4, "slow: {slow}: {failure}");
     }
 }
 
