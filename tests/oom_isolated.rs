@@ -505,3 +505,50 @@ fn no_child_is_forked_past_the_time_limit() {
     assert_eq!(summary.allocations, allocations);
     assert!(summary.runs < allocations / 2, "{summary:?}");
 }
+
+/// Runs only when the parent asks for it (`--ignored`): SIGCHLD ignored
+/// changes the whole process, so it runs in a process of its own.
+#[test]
+#[ignore = "child process of `with_sigchld_ignored_the_verdicts_come_from_the_messages`"]
+fn child_ignores_sigchld() {
+    // SAFETY: sets SIGCHLD's disposition to "ignore"; no handler runs. The
+    // system then reaps the children itself, and `waitpid` finds none.
+    unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) };
+    let summary = OomTest::new()
+        .check(|| {
+            for size in 1..=20 {
+                reserve(size)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 20);
+    let missed = OomTest::new()
+        .check(|| {
+            let _ = reserve(8);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(missed.kind(), FailureKind::MissedOom), "{missed}");
+}
+
+#[test]
+fn with_sigchld_ignored_the_verdicts_come_from_the_messages() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "child_ignores_sigchld",
+            "--test-threads=1",
+        ])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
+}
