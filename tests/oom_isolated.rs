@@ -552,3 +552,70 @@ fn with_sigchld_ignored_the_verdicts_come_from_the_messages() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
 }
+
+/// Counters shared by this process and its children (an anonymous shared
+/// mapping, made before the children are forked).
+struct Shared(*mut std::sync::atomic::AtomicU32);
+
+impl Shared {
+    fn new() -> Shared {
+        // SAFETY: a fresh anonymous mapping of one page, shared with the
+        // children forked later; zeroed, which is two `AtomicU32`s at 0.
+        let page = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(page, libc::MAP_FAILED);
+        Shared(page.cast())
+    }
+
+    fn counter(&self, at: usize) -> &std::sync::atomic::AtomicU32 {
+        assert!(at < 2);
+        // SAFETY: the page holds two `AtomicU32`s and lives as long as
+        // `self`.
+        unsafe { &*self.0.add(at) }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `new`, no longer borrowed.
+        unsafe { libc::munmap(self.0.cast(), 4096) };
+    }
+}
+
+#[test]
+fn children_run_a_few_at_a_time() {
+    use std::sync::atomic::Ordering::SeqCst;
+
+    // Forked at their allocation (a slow closure), each child then takes
+    // a while: the forking run must wait for room rather than fork them
+    // all at once.
+    let shared = Shared::new();
+    let (running, most) = (shared.counter(0), shared.counter(1));
+    let summary = OomTest::new()
+        .check(|| {
+            for _ in 0..40 {
+                if let Err(error) = slowly(|| reserve(8)) {
+                    // Failed: this is a child.
+                    let now = running.fetch_add(1, SeqCst) + 1;
+                    most.fetch_max(now, SeqCst);
+                    std::thread::sleep(Duration::from_millis(100));
+                    running.fetch_sub(1, SeqCst);
+                    return Err(error);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 40);
+    let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+    let most = most.load(SeqCst) as usize;
+    assert!(0 < most && most <= 5 * cores, "{most} children at once");
+}
