@@ -619,3 +619,48 @@ fn children_run_a_few_at_a_time() {
     let most = most.load(SeqCst) as usize;
     assert!(0 < most && most <= 5 * cores, "{most} children at once");
 }
+
+#[test]
+fn a_sweep_dropped_in_its_forking_run_leaves_no_child() {
+    use std::task::{Context, Waker};
+
+    let parent = std::process::id();
+    let pended = std::cell::Cell::new(false);
+    let test = OomTest::new();
+    {
+        let future = test.check_async(async || {
+            for _ in 0..10 {
+                slowly(|| reserve(8))?;
+                // In this process while it has children: the forking run.
+                let forking = std::process::id() == parent
+                    && without_injection(|| {
+                        children_of_this_thread().is_some_and(|list| !list.trim().is_empty())
+                    });
+                if forking {
+                    pended.set(true);
+                    std::future::pending::<()>().await;
+                }
+            }
+            Ok(())
+        });
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        while !pended.get() {
+            assert!(future.as_mut().poll(&mut cx).is_pending());
+        }
+        // Dropped here, in the middle of its forking run.
+    }
+    if let Some(children) = children_of_this_thread() {
+        assert_eq!(children.trim(), "", "children left behind");
+    }
+    // The thread is free for another test with a forking run.
+    let summary = OomTest::new()
+        .check(|| {
+            for _ in 0..10 {
+                slowly(|| reserve(8))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 10);
+}
