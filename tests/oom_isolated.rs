@@ -486,6 +486,10 @@ fn stopping_at_the_first_failure_does_not_wait_for_a_child_to_end() {
     assert_eq!(failure.failed_runs().len(), 1);
     let runs = failure.summary().runs;
     assert!(runs < allocations / 4, "{runs} runs: {failure}");
+    // The children still at work then were ended.
+    if let Some(children) = children_of_this_thread() {
+        assert_eq!(children.trim(), "", "children left behind");
+    }
 }
 
 #[test]
