@@ -114,6 +114,27 @@ fn child_aborts_over_a_previous_handler() {
     child_pushes_under_injection();
 }
 
+/// Runs only when the parent asks for it (`--ignored`).
+#[cfg(unix)]
+#[test]
+#[ignore = "child process of `a_sigabrt_sent_after_a_test_still_ends_the_process`"]
+fn child_raises_sigabrt_after_a_test() {
+    // A failure in this process: the harness installs its handler.
+    let summary = OomTest::new()
+        .isolated(false)
+        .check(|| {
+            Vec::<u8>::new()
+                .try_reserve(1)
+                .map_err(|_| wasmtime_error::OutOfMemory::new(1))?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 1);
+    // SAFETY: sends SIGABRT to this thread, as `kill` from elsewhere would.
+    unsafe { libc::raise(libc::SIGABRT) };
+    eprintln!("still running after SIGABRT");
+}
+
 fn run_child(test: &str) -> Output {
     Command::new(std::env::current_exe().unwrap())
         .args([
@@ -209,4 +230,16 @@ fn print_each_injection_reports_every_failure() {
         stderr.contains("oom_abort::child_prints_each_injection"),
         "{stderr}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn processes")]
+fn a_sigabrt_sent_after_a_test_still_ends_the_process() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let output = run_child("child_raises_sigabrt_after_a_test");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.signal(), Some(6), "{stderr}");
+    assert!(!stderr.contains("still running"), "{stderr}");
 }
