@@ -251,6 +251,7 @@ fn a_hang_is_killed_after_the_limit() {
         // after that.
         assert_eq!(failure.summary().retried, 1, "slow: {slow}: {failure}");
         assert_eq!(failure.summary().runs, 4, "slow: {slow}: {failure}");
+        assert_eq!(failure.summary().skipped, 0, "slow: {slow}: {failure}");
     }
 }
 
