@@ -150,3 +150,29 @@ impl<F: Future> Future for CountPolls<'_, F> {
         self.inner.as_mut().poll(cx)
     }
 }
+
+/// Slow enough that its runs are forked at their allocation, and pending
+/// once after each allocation, the failed one included.
+#[cfg(all(unix, not(miri)))]
+async fn slow_with_an_await_after_each() -> Result<()> {
+    for size in 1..=6 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let reserved = Vec::<u8>::new().try_reserve_exact(size);
+        YieldOnce(false).await;
+        reserved?;
+    }
+    Ok(())
+}
+
+#[cfg(all(unix, not(miri)))]
+#[tokio::test]
+async fn a_child_forked_in_a_poll_polls_the_rest_of_its_run_itself() {
+    // The runtime that polled the run in this process has no thread in
+    // the child: a pending poll there would wait for nothing.
+    let summary = OomTest::new()
+        .child_timeout(std::time::Duration::from_secs(2))
+        .check_async(slow_with_an_await_after_each)
+        .await
+        .unwrap();
+    assert_eq!(summary.injected, 6);
+}

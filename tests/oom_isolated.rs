@@ -86,7 +86,14 @@ fn assert_three_aborts(test: OomTest) {
     assert!(report.contains("OOM test failed (3 of 3)"), "{report}");
     // Each run after the first after an empty line.
     assert!(report.starts_with("OOM test failed (1 of 3): "), "{report}");
-    assert_eq!(report.matches("\n\nOOM test failed (").count(), 2, "{report}");
+    assert_eq!(
+        report.matches("\n\nOOM test failed (").count(),
+        2,
+        "{report}"
+    );
+    // No site died twice: nothing to say about later occurrences.
+    assert!(!report.contains("not failed again"), "{report}");
+    assert_eq!(format!("{failure:?}"), report);
     // Only a run that hung is given a second child.
     assert_eq!(failure.summary().retried, 0, "{failure}");
 }
