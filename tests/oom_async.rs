@@ -151,6 +151,29 @@ impl<F: Future> Future for CountPolls<'_, F> {
     }
 }
 
+/// The waker a [`WokenByAThread`] left, woken every millisecond by a
+/// thread of this process (a child forked from it has no such thread).
+#[cfg(all(unix, not(miri)))]
+static LEFT: std::sync::Mutex<Option<std::task::Waker>> = std::sync::Mutex::new(None);
+
+/// Pending once, woken by the thread that serves [`LEFT`].
+#[cfg(all(unix, not(miri)))]
+struct WokenByAThread(bool);
+
+#[cfg(all(unix, not(miri)))]
+impl Future for WokenByAThread {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        *LEFT.lock().unwrap() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
 /// Slow enough that its runs are forked at their allocation, and pending
 /// once after each allocation, the failed one included.
 #[cfg(all(unix, not(miri)))]
@@ -158,7 +181,7 @@ async fn slow_with_an_await_after_each() -> Result<()> {
     for size in 1..=6 {
         std::thread::sleep(std::time::Duration::from_millis(2));
         let reserved = Vec::<u8>::new().try_reserve_exact(size);
-        YieldOnce(false).await;
+        WokenByAThread(false).await;
         reserved?;
     }
     Ok(())
@@ -167,10 +190,18 @@ async fn slow_with_an_await_after_each() -> Result<()> {
 #[cfg(all(unix, not(miri)))]
 #[tokio::test]
 async fn a_child_forked_in_a_poll_polls_the_rest_of_its_run_itself() {
-    // The runtime that polled the run in this process has no thread in
-    // the child: a pending poll there would wait for nothing.
+    std::thread::spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            if let Some(waker) = LEFT.lock().unwrap().take() {
+                waker.wake();
+            }
+        }
+    });
+    // In a child, the thread that would wake the run is not there: a
+    // pending poll handed back to the runtime would wait for nothing.
     let summary = OomTest::new()
-        .child_timeout(std::time::Duration::from_secs(2))
+        .child_timeout(std::time::Duration::from_millis(300))
         .check_async(slow_with_an_await_after_each)
         .await
         .unwrap();
