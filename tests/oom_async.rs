@@ -81,6 +81,19 @@ async fn a_missed_failure_is_found_under_tokio() {
         );
         assert_eq!(failure.injected().unwrap().index, 1);
     }
+    // Wasmtime's call says so too, with the failure inside its error.
+    let error = OomTest::new()
+        .test_async(async || {
+            let _ignored = Vec::<u8>::new().try_reserve_exact(16);
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+    let failure = error.downcast_ref::<OomTestFailure>().unwrap();
+    assert!(
+        matches!(failure.kind(), FailureKind::MissedOom),
+        "{failure}"
+    );
 }
 
 #[tokio::test]

@@ -79,6 +79,12 @@ fn assert_three_aborts(test: OomTest) {
             other => panic!("not an abort: {other}"),
         }
         assert!(caller.contains(name), "{caller} for {name}");
+        // Numbered as in the whole stack, where the harness's frames come
+        // first.
+        let site = run.site().unwrap().to_string();
+        let line = site.lines().find(|line| line.contains(name)).unwrap();
+        let number = line.trim_start().split(':').next().unwrap();
+        assert!(number.parse::<u32>().unwrap() > 0, "{site}");
         let injected = run.injected().unwrap();
         assert_eq!((injected.index, injected.layout.size()), (index, size));
     }
