@@ -61,6 +61,29 @@ fn callers(failure: &wasmtime_error::oom_test::OomTestFailure) -> Vec<String> {
         .collect()
 }
 
+/// The lines of a site that fold frames: one before the caller's code
+/// and one after it (the harness's frames), each folding at least one
+/// frame and saying so in the right number.
+fn assert_folded_lines(site: &str) {
+    let folded: Vec<&str> = site
+        .lines()
+        .filter(|line| line.contains(" of std, wasmtime_error and the runtime folded"))
+        .collect();
+    assert_eq!(folded.len(), 2, "{site}");
+    for line in folded {
+        let (count, rest) = line
+            .trim_start()
+            .trim_start_matches('(')
+            .split_once(' ')
+            .unwrap();
+        let count: usize = count.parse().unwrap();
+        assert!(count > 0, "{site}");
+        let noun = if count == 1 { "frame of" } else { "frames of" };
+        assert!(rest.starts_with(noun), "{site}");
+    }
+    assert!(site.trim_end().ends_with("folded)"), "{site}");
+}
+
 fn assert_three_aborts(test: OomTest) {
     let failure = test.check(three_aborting_sites).unwrap_err();
     let runs = failure.failed_runs();
@@ -85,6 +108,8 @@ fn assert_three_aborts(test: OomTest) {
         let line = site.lines().find(|line| line.contains(name)).unwrap();
         let number = line.trim_start().split(':').next().unwrap();
         assert!(number.parse::<u32>().unwrap() > 0, "{site}");
+        assert_folded_lines(&site);
+        assert_eq!(format!("{:?}", run.site().unwrap()), site);
         let injected = run.injected().unwrap();
         assert_eq!((injected.index, injected.layout.size()), (index, size));
     }
