@@ -293,6 +293,8 @@ fn a_hang_is_killed_after_the_limit() {
         assert_eq!(failure.summary().retried, 1, "slow: {slow}: {failure}");
         assert_eq!(failure.summary().runs, 4, "slow: {slow}: {failure}");
         assert_eq!(failure.summary().skipped, 0, "slow: {slow}: {failure}");
+        let summary = failure.summary().to_string();
+        assert!(summary.ends_with("; 1 retried after hanging"), "{summary}");
     }
 }
 
@@ -432,6 +434,18 @@ fn both_modes_give_the_same_summary() {
     assert_eq!(counts(&isolated), counts(&in_process));
     // 20 buffers, and the vector grows to 4, 8, 16 and 32.
     assert_eq!((isolated.allocations, isolated.sites()), (24, 2));
+    // Nothing skipped or retried, nothing said of it.
+    assert_eq!(
+        isolated.to_string(),
+        "24 allocations per run; 24 runs with a failure planned, 24 of which failed it"
+    );
+    let debug = format!("{isolated:?}");
+    assert!(
+        debug.starts_with(
+            "OomTestSummary { allocations: 24, runs: 24, injected: 24, skipped: 0, retried: 0"
+        ),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -464,6 +478,11 @@ fn later_occurrences_of_a_site_that_died_are_not_failed_again() {
         assert_eq!(summary.runs + summary.skipped, 100, "{summary:?}");
         assert!(summary.skipped >= 40, "slow: {slow}: {summary:?}");
         assert!(failure.to_string().contains("were not failed again"));
+        let said = format!(
+            "; {} not run (their sites had died already)",
+            summary.skipped
+        );
+        assert!(summary.to_string().contains(&said), "{summary}");
     }
 }
 
@@ -709,4 +728,51 @@ fn a_sweep_dropped_in_its_forking_run_leaves_no_child() {
         })
         .unwrap();
     assert_eq!(summary.injected, 10);
+}
+
+/// A type whose `Display` aborts when its allocation fails.
+struct Shown;
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut values = Vec::new();
+        aborts_in_push(&mut values);
+        f.write_str("shown")
+    }
+}
+
+#[test]
+fn a_sites_own_display_impl_is_shown_and_the_blanket_one_folded() {
+    let failure = OomTest::new()
+        .check(|| {
+            let text = format!("{}", &Shown);
+            std::hint::black_box(&text);
+            Ok(())
+        })
+        .unwrap_err();
+    let run = failure
+        .failed_runs()
+        .iter()
+        .find(|run| {
+            run.site()
+                .and_then(|site| site.caller())
+                .is_some_and(|caller| caller.contains("aborts_in_push"))
+        })
+        .unwrap_or_else(|| panic!("{failure}"));
+    let site = run.site().unwrap().to_string();
+    let shown = |name: &str| {
+        site.lines().any(|line| {
+            line.trim_start()
+                .split_once(": ")
+                .is_some_and(|(number, rest)| {
+                    number.parse::<u32>().is_ok() && rest.starts_with(name)
+                })
+        })
+    };
+    // The code under test's impl, called by std's blanket impl for `&T`.
+    assert!(
+        shown("<oom_isolated::Shown as core::fmt::Display>::fmt"),
+        "{site}"
+    );
+    assert!(!shown("<&T as core::fmt::Display>::fmt"), "{site}");
 }
