@@ -116,6 +116,12 @@ mod tests {
     }
 
     #[test]
+    fn debug_is_the_strings() {
+        let text = Text::format(format_args!("say \"{}\"", 42));
+        assert_eq!(std::format!("{text:?}"), r#""say \"42\"""#);
+    }
+
+    #[test]
     fn a_character_is_never_cut() {
         // Two bytes each: the room left (an odd number) ends inside one.
         let text = text_of(&["é".repeat(TEXT_BYTES).as_str()]);
