@@ -81,6 +81,19 @@ async fn a_missed_failure_is_found_under_tokio() {
         );
         assert_eq!(failure.injected().unwrap().index, 1);
     }
+    // Wasmtime's call says so too, with the failure inside its error.
+    let error = OomTest::new()
+        .test_async(async || {
+            let _ignored = Vec::<u8>::new().try_reserve_exact(16);
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+    let failure = error.downcast_ref::<OomTestFailure>().unwrap();
+    assert!(
+        matches!(failure.kind(), FailureKind::MissedOom),
+        "{failure}"
+    );
 }
 
 #[tokio::test]
@@ -149,4 +162,68 @@ impl<F: Future> Future for CountPolls<'_, F> {
         self.polls.fetch_add(1, Ordering::Relaxed);
         self.inner.as_mut().poll(cx)
     }
+}
+
+/// The waker a [`WokenByAThread`] left, woken every millisecond by a
+/// thread of this process (a child forked from it has no such thread).
+#[cfg(all(unix, not(miri)))]
+static LEFT: std::sync::Mutex<Option<std::task::Waker>> = std::sync::Mutex::new(None);
+
+/// Pending once, woken by the thread that serves [`LEFT`].
+#[cfg(all(unix, not(miri)))]
+struct WokenByAThread(bool);
+
+#[cfg(all(unix, not(miri)))]
+impl Future for WokenByAThread {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        // Never waits for the lock: the serving thread may have held it
+        // when a child was forked, and holds it there for good.
+        match LEFT.try_lock() {
+            Ok(mut left) => *left = Some(cx.waker().clone()),
+            Err(_) => cx.waker().wake_by_ref(),
+        }
+        Poll::Pending
+    }
+}
+
+/// Slow enough that its runs are forked at their allocation, and pending
+/// once after each allocation, the failed one included.
+#[cfg(all(unix, not(miri)))]
+async fn slow_with_an_await_after_each() -> Result<()> {
+    for size in 1..=6 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let reserved = Vec::<u8>::new().try_reserve_exact(size);
+        WokenByAThread(false).await;
+        reserved?;
+    }
+    Ok(())
+}
+
+#[cfg(all(unix, not(miri)))]
+#[tokio::test]
+async fn a_child_forked_in_a_poll_polls_the_rest_of_its_run_itself() {
+    std::thread::spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            if let Some(waker) = LEFT.lock().unwrap().take() {
+                waker.wake();
+            }
+        }
+    });
+    // In a child, the thread that would wake the run is not there: a
+    // pending poll handed back to the runtime would wait for nothing.
+    let summary = OomTest::new()
+        .child_timeout(std::time::Duration::from_secs(2))
+        .check_async(slow_with_an_await_after_each)
+        .await
+        .unwrap();
+    assert_eq!(summary.injected, 6);
+    // None hung (a run re-run from the start in a new child would pass).
+    assert_eq!(summary.retried, 0);
 }

@@ -84,6 +84,22 @@ fn allocate_checked(n: usize) -> Result<()> {
     Ok(())
 }
 
+#[test]
+fn in_this_process_the_closure_runs_twice_dry_then_once_per_allocation() {
+    // Two dry runs agree on the count; no other run is needed (stacks are
+    // taken only for children and site mode).
+    let calls = Cell::new(0);
+    let summary = OomTest::new()
+        .isolated(false)
+        .check(|| {
+            calls.set(calls.get() + 1);
+            allocate_checked(3)
+        })
+        .unwrap();
+    assert_eq!(summary.allocations, 3);
+    assert_eq!(calls.get(), 2 + 3);
+}
+
 /// The contract, with each failure run in this process.
 mod in_process {
     use super::*;

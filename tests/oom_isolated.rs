@@ -61,6 +61,29 @@ fn callers(failure: &wasmtime_error::oom_test::OomTestFailure) -> Vec<String> {
         .collect()
 }
 
+/// The lines of a site that fold frames: one before the caller's code
+/// and one after it (the harness's frames), each folding at least one
+/// frame and saying so in the right number.
+fn assert_folded_lines(site: &str) {
+    let folded: Vec<&str> = site
+        .lines()
+        .filter(|line| line.contains(" of std, wasmtime_error and the runtime folded"))
+        .collect();
+    assert_eq!(folded.len(), 2, "{site}");
+    for line in folded {
+        let (count, rest) = line
+            .trim_start()
+            .trim_start_matches('(')
+            .split_once(' ')
+            .unwrap();
+        let count: usize = count.parse().unwrap();
+        assert!(count > 0, "{site}");
+        let noun = if count == 1 { "frame of" } else { "frames of" };
+        assert!(rest.starts_with(noun), "{site}");
+    }
+    assert!(site.trim_end().ends_with("folded)"), "{site}");
+}
+
 fn assert_three_aborts(test: OomTest) {
     let failure = test.check(three_aborting_sites).unwrap_err();
     let runs = failure.failed_runs();
@@ -79,11 +102,31 @@ fn assert_three_aborts(test: OomTest) {
             other => panic!("not an abort: {other}"),
         }
         assert!(caller.contains(name), "{caller} for {name}");
+        // Numbered as in the whole stack, where the harness's frames come
+        // first.
+        let site = run.site().unwrap().to_string();
+        let line = site.lines().find(|line| line.contains(name)).unwrap();
+        let number = line.trim_start().split(':').next().unwrap();
+        assert!(number.parse::<u32>().unwrap() > 0, "{site}");
+        assert_folded_lines(&site);
+        assert_eq!(format!("{:?}", run.site().unwrap()), site);
         let injected = run.injected().unwrap();
         assert_eq!((injected.index, injected.layout.size()), (index, size));
     }
     let report = failure.to_string();
     assert!(report.contains("OOM test failed (3 of 3)"), "{report}");
+    // Each run after the first after an empty line.
+    assert!(report.starts_with("OOM test failed (1 of 3): "), "{report}");
+    assert_eq!(
+        report.matches("\n\nOOM test failed (").count(),
+        2,
+        "{report}"
+    );
+    // No site died twice: nothing to say about later occurrences.
+    assert!(!report.contains("not failed again"), "{report}");
+    assert_eq!(format!("{failure:?}"), report);
+    // Only a run that hung is given a second child.
+    assert_eq!(failure.summary().retried, 0, "{failure}");
 }
 
 #[test]
@@ -208,7 +251,11 @@ fn a_double_panic_is_a_failure_of_its_own() {
         })
         .unwrap_err();
     match failure.kind() {
-        FailureKind::DoublePanic { output } => assert!(output.contains("panic"), "{output}"),
+        // Written by the harness's panic hook, the one a child uses.
+        FailureKind::DoublePanic { output } => assert!(
+            output.contains("thread panicked in an OOM test's child: "),
+            "{output}"
+        ),
         other => panic!("{other}"),
     }
 }
@@ -241,6 +288,13 @@ fn a_hang_is_killed_after_the_limit() {
         );
         assert_eq!(failure.injected().unwrap().index, 3);
         assert_eq!(failure.failed_runs().len(), 1);
+        // Run once more in a new child before it was reported, and not
+        // after that.
+        assert_eq!(failure.summary().retried, 1, "slow: {slow}: {failure}");
+        assert_eq!(failure.summary().runs, 4, "slow: {slow}: {failure}");
+        assert_eq!(failure.summary().skipped, 0, "slow: {slow}: {failure}");
+        let summary = failure.summary().to_string();
+        assert!(summary.ends_with("; 1 retried after hanging"), "{summary}");
     }
 }
 
@@ -271,27 +325,6 @@ fn a_signal_and_an_exit_are_reported() {
         matches!(exited.kind(), FailureKind::Exited { code: 3, .. }),
         "{exited}"
     );
-}
-
-/// A child that exits with status 0 in the middle of its runs is a failure
-/// like any other exit, not a child that finished its work.
-#[test]
-fn an_exit_with_status_0_is_reported() {
-    let exited = OomTest::new()
-        .check(|| {
-            let first = reserve(8)?;
-            if reserve(16).is_err() {
-                std::process::exit(0);
-            }
-            drop(first);
-            Ok(())
-        })
-        .unwrap_err();
-    assert!(
-        matches!(exited.kind(), FailureKind::Exited { code: 0, .. }),
-        "{exited}"
-    );
-    assert_eq!(exited.injected().unwrap().index, 1, "{exited}");
 }
 
 #[test]
@@ -401,6 +434,18 @@ fn both_modes_give_the_same_summary() {
     assert_eq!(counts(&isolated), counts(&in_process));
     // 20 buffers, and the vector grows to 4, 8, 16 and 32.
     assert_eq!((isolated.allocations, isolated.sites()), (24, 2));
+    // Nothing skipped or retried, nothing said of it.
+    assert_eq!(
+        isolated.to_string(),
+        "24 allocations per run; 24 runs with a failure planned, 24 of which failed it"
+    );
+    let debug = format!("{isolated:?}");
+    assert!(
+        debug.starts_with(
+            "OomTestSummary { allocations: 24, runs: 24, injected: 24, skipped: 0, retried: 0"
+        ),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -433,6 +478,11 @@ fn later_occurrences_of_a_site_that_died_are_not_failed_again() {
         assert_eq!(summary.runs + summary.skipped, 100, "{summary:?}");
         assert!(summary.skipped >= 40, "slow: {slow}: {summary:?}");
         assert!(failure.to_string().contains("were not failed again"));
+        let said = format!(
+            "; {} not run (their sites had died already)",
+            summary.skipped
+        );
+        assert!(summary.to_string().contains(&said), "{summary}");
     }
 }
 
@@ -445,4 +495,284 @@ fn stopping_at_the_first_failure() {
     assert_eq!(failure.failed_runs().len(), 1, "{failure}");
     let all = OomTest::new().check(three_aborting_sites).unwrap_err();
     assert_eq!(all.failed_runs().len(), 3);
+}
+
+#[test]
+fn a_run_that_exits_with_status_zero_is_reported() {
+    // Re-run from the start in a child (a fast closure): the child exits
+    // before its list of runs is done, which only the time limit excuses.
+    let failure = OomTest::new()
+        .check(|| {
+            let _first = reserve(8)?;
+            if reserve(8).is_err() {
+                std::process::exit(0);
+            }
+            for _ in 0..4 {
+                reserve(8)?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(failure.kind(), FailureKind::Exited { code: 0, .. }),
+        "{failure}"
+    );
+    assert_eq!(failure.injected().unwrap().index, 1);
+    // The runs after it in that child's list are run in another.
+    assert_eq!(failure.summary().runs, 6, "{failure}");
+}
+
+#[test]
+fn stopping_at_the_first_failure_does_not_wait_for_a_child_to_end() {
+    // Every failure is ignored, and each run that failed one takes a few
+    // milliseconds more: the children re-running the closure have long
+    // lists, and the sweep stops at the first verdict they send.
+    let allocations = 200;
+    let failure = OomTest::new()
+        .stop_at_first_failure(true)
+        .check(|| {
+            for _ in 0..allocations {
+                if reserve(8).is_err() {
+                    std::thread::sleep(Duration::from_millis(2));
+                    return Ok(());
+                }
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(failure.kind(), FailureKind::MissedOom),
+        "{failure}"
+    );
+    assert_eq!(failure.failed_runs().len(), 1);
+    let runs = failure.summary().runs;
+    assert!(runs < allocations / 4, "{runs} runs: {failure}");
+    // The children still at work then were ended.
+    if let Some(children) = children_of_this_thread() {
+        assert_eq!(children.trim(), "", "children left behind");
+    }
+}
+
+#[test]
+fn no_child_is_forked_past_the_time_limit() {
+    // Slow enough that the runs are forked at their allocation: the
+    // parent's run goes on to its end, forking no child past the limit.
+    let allocations = 50;
+    let summary = OomTest::new()
+        .max_duration(Duration::from_millis(30))
+        .check(|| {
+            for _ in 0..allocations {
+                slowly(|| reserve(8))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.allocations, allocations);
+    assert!(summary.runs < allocations / 2, "{summary:?}");
+}
+
+/// Runs only when the parent asks for it (`--ignored`): SIGCHLD ignored
+/// changes the whole process, so it runs in a process of its own.
+#[test]
+#[ignore = "child process of `with_sigchld_ignored_the_verdicts_come_from_the_messages`"]
+fn child_ignores_sigchld() {
+    // SAFETY: sets SIGCHLD's disposition to "ignore"; no handler runs. The
+    // system then reaps the children itself, and `waitpid` finds none.
+    unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) };
+    let summary = OomTest::new()
+        .check(|| {
+            for size in 1..=20 {
+                reserve(size)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 20);
+    let missed = OomTest::new()
+        .check(|| {
+            let _ = reserve(8);
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(missed.kind(), FailureKind::MissedOom), "{missed}");
+}
+
+#[test]
+fn with_sigchld_ignored_the_verdicts_come_from_the_messages() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "child_ignores_sigchld",
+            "--test-threads=1",
+        ])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
+}
+
+/// Counters shared by this process and its children (an anonymous shared
+/// mapping, made before the children are forked).
+struct Shared(*mut std::sync::atomic::AtomicU32);
+
+impl Shared {
+    fn new() -> Shared {
+        // SAFETY: a fresh anonymous mapping of one page, shared with the
+        // children forked later; zeroed, which is two `AtomicU32`s at 0.
+        let page = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(page, libc::MAP_FAILED);
+        Shared(page.cast())
+    }
+
+    fn counter(&self, at: usize) -> &std::sync::atomic::AtomicU32 {
+        assert!(at < 2);
+        // SAFETY: the page holds two `AtomicU32`s and lives as long as
+        // `self`.
+        unsafe { &*self.0.add(at) }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `new`, no longer borrowed.
+        unsafe { libc::munmap(self.0.cast(), 4096) };
+    }
+}
+
+#[test]
+fn children_run_a_few_at_a_time() {
+    use std::sync::atomic::Ordering::SeqCst;
+
+    // Forked at their allocation (a slow closure), each child then takes
+    // a while: the forking run must wait for room rather than fork them
+    // all at once.
+    let shared = Shared::new();
+    let (running, most) = (shared.counter(0), shared.counter(1));
+    let summary = OomTest::new()
+        .check(|| {
+            for _ in 0..40 {
+                if let Err(error) = slowly(|| reserve(8)) {
+                    // Failed: this is a child.
+                    let now = running.fetch_add(1, SeqCst) + 1;
+                    most.fetch_max(now, SeqCst);
+                    std::thread::sleep(Duration::from_millis(100));
+                    running.fetch_sub(1, SeqCst);
+                    return Err(error);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 40);
+    let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+    let most = most.load(SeqCst) as usize;
+    assert!(0 < most && most <= 5 * cores, "{most} children at once");
+}
+
+#[test]
+fn a_sweep_dropped_in_its_forking_run_leaves_no_child() {
+    use std::task::{Context, Waker};
+
+    let parent = std::process::id();
+    let pended = std::cell::Cell::new(false);
+    let test = OomTest::new();
+    {
+        let future = test.check_async(async || {
+            for _ in 0..10 {
+                slowly(|| reserve(8))?;
+                // In this process while it has children: the forking run.
+                let forking = std::process::id() == parent
+                    && without_injection(|| {
+                        children_of_this_thread().is_some_and(|list| !list.trim().is_empty())
+                    });
+                if forking {
+                    pended.set(true);
+                    std::future::pending::<()>().await;
+                }
+            }
+            Ok(())
+        });
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        while !pended.get() {
+            assert!(future.as_mut().poll(&mut cx).is_pending());
+        }
+        // Dropped here, in the middle of its forking run.
+    }
+    if let Some(children) = children_of_this_thread() {
+        assert_eq!(children.trim(), "", "children left behind");
+    }
+    // The thread is free for another test with a forking run.
+    let summary = OomTest::new()
+        .check(|| {
+            for _ in 0..10 {
+                slowly(|| reserve(8))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(summary.injected, 10);
+}
+
+/// A type whose `Display` aborts when its allocation fails.
+struct Shown;
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut values = Vec::new();
+        aborts_in_push(&mut values);
+        f.write_str("shown")
+    }
+}
+
+#[test]
+fn a_sites_own_display_impl_is_shown_and_the_blanket_one_folded() {
+    let failure = OomTest::new()
+        .check(|| {
+            let text = format!("{}", &Shown);
+            std::hint::black_box(&text);
+            Ok(())
+        })
+        .unwrap_err();
+    let run = failure
+        .failed_runs()
+        .iter()
+        .find(|run| {
+            run.site()
+                .and_then(|site| site.caller())
+                .is_some_and(|caller| caller.contains("aborts_in_push"))
+        })
+        .unwrap_or_else(|| panic!("{failure}"));
+    let site = run.site().unwrap().to_string();
+    let shown = |name: &str| {
+        site.lines().any(|line| {
+            line.trim_start()
+                .split_once(": ")
+                .is_some_and(|(number, rest)| {
+                    number.parse::<u32>().is_ok() && rest.starts_with(name)
+                })
+        })
+    };
+    // The code under test's impl, called by std's blanket impl for `&T`.
+    assert!(
+        shown("<oom_isolated::Shown as core::fmt::Display>::fmt"),
+        "{site}"
+    );
+    assert!(!shown("<&T as core::fmt::Display>::fmt"), "{site}");
 }

@@ -131,9 +131,19 @@ mod handler {
             unsafe { libc::write(2, text.cast(), len) };
         }
         let previous = PREVIOUS.load(Ordering::Relaxed);
-        if previous == libc::SIG_DFL || previous == libc::SIG_IGN {
-            // Returning makes `abort` restore the default action and raise
-            // the signal again.
+        if previous == libc::SIG_DFL {
+            // The default action, which ends the process: `abort` would
+            // take it when this returns, but a SIGABRT sent by `kill`
+            // would not. The signal raised here is blocked until this
+            // handler returns.
+            // SAFETY: `signal` and `raise` are async-signal-safe.
+            unsafe {
+                libc::signal(libc::SIGABRT, libc::SIG_DFL);
+                libc::raise(libc::SIGABRT);
+            }
+            return;
+        }
+        if previous == libc::SIG_IGN {
             return;
         }
         if PREVIOUS_FLAGS.load(Ordering::Relaxed) & libc::SA_SIGINFO != 0 {

@@ -232,8 +232,10 @@ pub(crate) enum Event<'a, J> {
 }
 
 impl<J> Child<J> {
-    /// Reads what is there; calls `on` for each whole message.
-    fn drain(&mut self, on: &mut dyn FnMut(Event<'_, J>)) {
+    /// Reads what is there; calls `on` for each whole message. Returns
+    /// whether there was one.
+    fn drain(&mut self, on: &mut dyn FnMut(Event<'_, J>)) -> bool {
+        let mut messages = false;
         loop {
             let read = read_into(&self.results, &mut self.frame[self.filled..]);
             if read == 0 {
@@ -245,6 +247,7 @@ impl<J> Child<J> {
                 self.filled = 0;
                 if let Some(message) = Message::decode(&wire::from_bytes(&self.frame)) {
                     on(Event::Message(&mut self.job, message));
+                    messages = true;
                 }
             }
         }
@@ -260,6 +263,7 @@ impl<J> Child<J> {
             }
             self.tail_len += read;
         }
+        messages
     }
 
     /// `waitpid`, without waiting unless `block`; `None` while it runs.
@@ -348,7 +352,8 @@ impl<J> Pool<J> {
 
     /// Reads messages and output, reaps the children that ended and kills
     /// those that hang, calling `on` for each. With `wait`, returns only
-    /// once a child has ended (or none is left).
+    /// once a child has sent a message or ended (or none is left): the
+    /// owner may have heard what it waited for (the first failure).
     pub(crate) fn service(&mut self, wait: bool, on: &mut dyn FnMut(Event<'_, J>)) {
         loop {
             if self.children.is_empty() {
@@ -371,11 +376,11 @@ impl<J> Pool<J> {
             let timeout_ms = if wait { 5 } else { 0 };
             // SAFETY: the first `count` entries are initialised pollfds.
             unsafe { libc::poll(fds.as_mut_ptr(), count as libc::nfds_t, timeout_ms) };
-            let mut ended_any = false;
+            let mut heard_any = false;
             let mut at = 0;
             while at < self.children.len() {
                 let child = &mut self.children[at];
-                child.drain(on);
+                heard_any |= child.drain(on);
                 let ended = match child.reap(false) {
                     Some(ended) => Some(ended),
                     None if child.heard.elapsed() > self.timeout => {
@@ -396,12 +401,12 @@ impl<J> Pool<J> {
                             ..
                         } = child;
                         on(Event::Ended(job, ended, &tail[start..tail_len]));
-                        ended_any = true;
+                        heard_any = true;
                     }
                     None => at += 1,
                 }
             }
-            if !wait || ended_any {
+            if !wait || heard_any {
                 return;
             }
         }

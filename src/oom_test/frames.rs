@@ -115,6 +115,62 @@ mod tests {
         assert_eq!(cut.ips()[..kept - 1], whole.ips()[..kept - 1]);
     }
 
+    #[inline(never)]
+    fn capture_at_depth(depth: u32) -> Frames {
+        if depth == 0 {
+            return Frames::capture(0);
+        }
+        core::hint::black_box(capture_at_depth(depth - 1))
+    }
+
+    #[test]
+    fn a_deep_stack_keeps_its_innermost_frames() {
+        let deep = capture_at_depth(2 * super::MAX_FRAMES as u32);
+        assert_eq!(deep.ips().len(), super::MAX_FRAMES);
+        // The innermost ones: the walk, then the recursion.
+        let shallow = capture_at_depth(super::MAX_FRAMES as u32);
+        assert_eq!(deep.ips()[..8], shallow.ips()[..8]);
+    }
+
+    /// The return address and stack pointer of each frame, innermost first.
+    #[inline(never)]
+    fn walk() -> std::vec::Vec<(usize, usize)> {
+        let mut frames = std::vec::Vec::new();
+        backtrace_rs::trace(|frame| {
+            frames.push((frame.ip() as usize, frame.sp() as usize));
+            true
+        });
+        frames
+    }
+
+    /// The whole stack, and the stack cut at the stack pointer of this
+    /// function's caller's frame; and where that frame is in both.
+    #[inline(never)]
+    fn cut_at_the_callers_frame() -> (Frames, Frames, usize) {
+        let whole = Frames::capture(0);
+        let walked = walk();
+        // The frames of this function's callers are the same in both walks
+        // (the outermost ones); this function's own differs (two calls).
+        let common = whole
+            .ips()
+            .iter()
+            .rev()
+            .zip(walked.iter().rev())
+            .take_while(|(ip, (walked_ip, _))| **ip == *walked_ip)
+            .count();
+        assert!(common > 0);
+        let (_, callers_sp) = walked[walked.len() - common];
+        let cut = Frames::capture(callers_sp);
+        (whole, cut, whole.ips().len() - common)
+    }
+
+    #[test]
+    fn the_frame_at_the_boundary_is_kept() {
+        let (whole, cut, caller) = cut_at_the_callers_frame();
+        assert_eq!(cut.ips().len(), caller + 1);
+        assert_eq!(cut.ips()[caller], whole.ips()[caller]);
+    }
+
     #[test]
     fn the_same_call_gives_the_same_frames() {
         let [first, again] = [0, 1].map(|_| with_boundary().0);

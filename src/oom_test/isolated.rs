@@ -226,10 +226,8 @@ impl Collector {
                 injected,
                 after_oom,
             } => {
-                // Done, or stopped at the deadline (a sweeper exits with 0
-                // then). An exit with 0 before both is the run's own: a
-                // closure that calls `exit(0)`, or a child reaped by the
-                // system (SIGCHLD ignored), whose status is unknown.
+                // Done, or stopped at the time limit. A sweeper that exits
+                // with 0 before it (the closure called `exit(0)`) died.
                 if next >= targets.len() || (ended == Ended::Exited(0) && self.limits.expired()) {
                     return;
                 }
@@ -625,5 +623,25 @@ mod tests {
         assert!(0 < one && one < two && two < 100_000, "{one} {two}");
         // Never past the end.
         assert!(boundary(per, 8, 10) <= 10);
+    }
+
+    #[test]
+    fn the_boundary_balances_the_two_works() {
+        let per = Duration::from_micros(1);
+        let total = 100_000u64;
+        for sweepers in [1, 3] {
+            let t = boundary(per, sweepers, total);
+            // What each sweeper re-runs, and what the forks cost.
+            let rerun = per.as_secs_f64() * (t * t) as f64 / (2 * sweepers) as f64;
+            let forks = FORK_COST.as_secs_f64() * (total - t) as f64;
+            assert!((rerun - forks).abs() < forks / 1000.0, "{sweepers}: {t}");
+        }
+    }
+
+    #[test]
+    fn allocations_cheaper_to_reach_than_a_fork_are_re_run() {
+        // Re-running up to the sixth costs less than one fork, even where
+        // the balance alone would stop at five.
+        assert_eq!(boundary(FORK_COST / 6, 1, 7), 6);
     }
 }

@@ -153,8 +153,9 @@
 //! - **An abort**: Rust's `memory allocation of N bytes failed` (one
 //!   `write`), `abort`, and the harness's `SIGABRT` handler, installed with
 //!   `sigaction` and `SA_SIGINFO` (it hands the signal's information on to
-//!   a handler that was there before it), which in a child has no report
-//!   to write.
+//!   a handler that was there before it, or with none, restores the
+//!   default action and raises the signal again: `signal` and `raise`),
+//!   which in a child has no report to write.
 //! - **The symbol server**, a child forked at the first symbol resolved:
 //!   see `symbols` for what it does and which lock it can still meet.
 //!

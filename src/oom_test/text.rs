@@ -77,3 +77,55 @@ impl fmt::Debug for Text {
         fmt::Debug::fmt(self.as_str(), f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::String;
+
+    fn text_of(pieces: &[&str]) -> Text {
+        let mut text = Text::new();
+        for piece in pieces {
+            fmt::Write::write_str(&mut text, piece).unwrap();
+        }
+        text
+    }
+
+    #[test]
+    fn what_fits_is_kept_whole() {
+        let fits = "x".repeat(TEXT_BYTES - ELLIPSIS.len());
+        assert_eq!(text_of(&[&fits]).as_str(), fits);
+    }
+
+    #[test]
+    fn what_does_not_fit_is_cut_and_marked() {
+        let long = "x".repeat(TEXT_BYTES);
+        let text = text_of(&[&long]);
+        assert_eq!(text.as_str().len(), TEXT_BYTES);
+        assert!(text.as_str().ends_with("x…"));
+    }
+
+    #[test]
+    fn pieces_fill_what_is_left() {
+        let piece = "y".repeat(TEXT_BYTES * 3 / 5);
+        let text = text_of(&[&piece, &piece, "never"]);
+        let mut expected = String::from(&piece);
+        expected.push_str(&piece[..TEXT_BYTES - ELLIPSIS.len() - piece.len()]);
+        expected.push_str(ELLIPSIS);
+        assert_eq!(text.as_str(), expected);
+    }
+
+    #[test]
+    fn debug_is_the_strings() {
+        let text = Text::format(format_args!("say \"{}\"", 42));
+        assert_eq!(std::format!("{text:?}"), r#""say \"42\"""#);
+    }
+
+    #[test]
+    fn a_character_is_never_cut() {
+        // Two bytes each: the room left (an odd number) ends inside one.
+        let text = text_of(&["é".repeat(TEXT_BYTES).as_str()]);
+        assert_eq!(text.as_str().len(), TEXT_BYTES - 1);
+        assert!(text.as_str().starts_with("éé") && text.as_str().ends_with("é…"));
+    }
+}

@@ -98,6 +98,30 @@ fn an_error_without_a_failure_is_caught() {
 }
 
 #[test]
+fn a_leak_in_a_later_run_is_caught() {
+    // Leaks only where its second allocation fails: after the harness
+    // has failed one allocation already (and, in this process, replaced
+    // the report of that failure, which frees memory the leak count must
+    // not see).
+    let kept = Kept::new();
+    let failure = harness()
+        .check(|| {
+            let first = Block::checked(8)?;
+            if Block::new(16).failed() {
+                kept.keep(first);
+                return Err(OutOfMemory::new(16).into());
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(failure.kind(), FailureKind::Leak { bytes: 8 }),
+        "{failure}"
+    );
+    assert_eq!(failure.injected().unwrap().index, 1);
+}
+
+#[test]
 fn a_leak_is_caught() {
     let kept = Kept::new();
     let failure = harness()
@@ -279,6 +303,11 @@ fn limits_on_runs() {
         .check(|| allocate_checked(10))
         .unwrap();
     assert_eq!((summary.allocations, summary.runs), (10, 0));
+    let summary = harness()
+        .max_duration(Duration::from_secs(3600))
+        .check(|| allocate_checked(10))
+        .unwrap();
+    assert_eq!((summary.allocations, summary.runs), (10, 10));
 }
 
 #[test]
