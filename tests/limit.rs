@@ -5,7 +5,7 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 
 use wasmtime_error::alloc::limit::{self, LimitAllocator, MemoryScope};
-use wasmtime_error::alloc::{Budget, TryNew, TryString, TryVec, VecExt};
+use wasmtime_error::alloc::{Allocator, Budget, TryNew, TryString, TryVec, VecExt};
 use wasmtime_error::{Error, OutOfMemory, try_format, try_vec};
 
 #[global_allocator]
@@ -144,13 +144,16 @@ fn the_crates_fallible_requests_are_refused_in_an_exceeded_scope() {
         let budget = Budget::new(1 << 20);
         let mut in_budget = TryVec::new_in(&budget);
         assert!(in_budget.push(1u8).is_err());
+        // Through the budget itself, without a collection's mark: refused
+        // too, as its docs say.
+        assert!(Allocator::allocate(&budget, Layout::new::<u64>()).is_err());
         assert_eq!(budget.used(), 0);
         // The error's own box is refused: the error is the out-of-memory
         // one, which needs no allocation.
         let error = Error::new(Failure);
         assert!(error.is::<OutOfMemory>());
     });
-    assert_eq!(scope.refused() - refused_before, 8);
+    assert_eq!(scope.refused() - refused_before, 9);
     assert_eq!(scope.usage(), 256 * 1024 + 1);
     drop(over);
     assert_eq!(scope.usage(), 0);

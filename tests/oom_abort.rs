@@ -38,9 +38,7 @@ fn child_prints_each_injection() {
         .print_each_injection(true)
         .check(|| {
             let mut values = Vec::<u64>::new();
-            values
-                .try_reserve_exact(3)
-                .map_err(|_| wasmtime_error::OutOfMemory::new(24))?;
+            values.try_reserve_exact(3)?;
             Ok(())
         })
         .unwrap();
@@ -55,9 +53,7 @@ fn child_passes_then_aborts() {
         .isolated(false)
         .check(|| {
             let mut values = Vec::<u32>::new();
-            values
-                .try_reserve_exact(4)
-                .map_err(|_| wasmtime_error::OutOfMemory::new(16))?;
+            values.try_reserve_exact(4)?;
             Ok(())
         })
         .unwrap();
@@ -123,9 +119,7 @@ fn child_raises_sigabrt_after_a_test() {
     let summary = OomTest::new()
         .isolated(false)
         .check(|| {
-            Vec::<u8>::new()
-                .try_reserve(1)
-                .map_err(|_| wasmtime_error::OutOfMemory::new(1))?;
+            Vec::<u8>::new().try_reserve(1)?;
             Ok(())
         })
         .unwrap();
